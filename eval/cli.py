@@ -1,0 +1,208 @@
+"""`promptimp eval ...`: run, list, show and compare evaluation runs.
+
+Every `promptimp` command imports this module, so DSPy (through eval.runner) is imported only
+inside the commands that need it.
+"""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+if TYPE_CHECKING:
+    from eval.runner import Comparison, EvalReport
+
+eval_app = typer.Typer(help="Evaluate the improver on datasets.", no_args_is_help=True)
+
+JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+DEFAULT_DATASET = Path("data/devset.jsonl")
+SHOWN_EXAMPLES = 5
+
+
+class BackendChoice(StrEnum):
+    ZERO_SHOT = "zero-shot"
+    FEW_SHOT = "few-shot"
+    BOTH = "both"
+
+    def backends(self) -> list[str]:
+        return ["zero-shot", "few-shot"] if self is BackendChoice.BOTH else [self.value]
+
+
+def _state() -> Any:
+    """The `promptimp` CLI's lazily built service and store (tests install their own)."""
+    from promptimp.cli import state
+
+    return state
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _progress_bar(total: int) -> Any:
+    from tqdm import tqdm
+
+    return tqdm(total=total, unit="example", desc="evaluating", disable=None)
+
+
+@eval_app.command("run")
+def run(
+    dataset: Annotated[Path, typer.Option(help="JSONL dataset.")] = DEFAULT_DATASET,
+    backend: Annotated[BackendChoice, typer.Option(help="Which backend(s).")] = BackendChoice.BOTH,
+    limit: Annotated[int | None, typer.Option(min=1, help="Only the first N examples.")] = None,
+    threads: Annotated[int, typer.Option(min=1, max=64, help="Examples at a time.")] = 1,
+    judge: Annotated[bool, typer.Option(help="Add the LLM-as-judge part (hosted LM).")] = False,
+    as_json: JsonFlag = False,
+) -> None:
+    """Evaluate backend(s) over DATASET, storing every prompt run and the evaluation runs."""
+    from eval.datasets import load_dataset
+    from eval.runner import compare_reports, evaluate_backends, judge_for
+
+    examples = load_dataset(dataset)[:limit]
+    service = _state().service
+    prompt_judge = judge_for(service.settings) if judge else None
+    backends = backend.backends()
+    with _progress_bar(len(examples) * len(backends)) as bar:
+        reports = evaluate_backends(
+            service,
+            examples,
+            backends,
+            dataset=str(dataset),
+            threads=threads,
+            judge=prompt_judge,
+            progress=lambda done, total: bar.update(done - bar.n),
+        )
+    comparison = compare_reports(*reports) if len(reports) == 2 else None
+    if as_json:
+        _echo_json(
+            {
+                "runs": [report.model_dump(mode="json") for report in reports],
+                "comparison": comparison and comparison.model_dump(mode="json"),
+            }
+        )
+        return
+    _print_reports(reports)
+    if comparison is not None:
+        _print_comparison(comparison)
+    for report in reports:
+        for warning in report.warnings:
+            typer.echo(f"warning: {warning}", err=True)
+
+
+@eval_app.command("list")
+def list_runs(
+    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
+    as_json: JsonFlag = False,
+) -> None:
+    """Stored evaluation runs, newest first."""
+    from eval.runner import list_reports
+
+    reports = list_reports(_state().store, limit=limit)
+    if as_json:
+        _echo_json([report.model_dump(mode="json", exclude={"results"}) for report in reports])
+    else:
+        _print_reports(reports)
+
+
+@eval_app.command("show")
+def show(
+    run_id: Annotated[int, typer.Argument(help="Evaluation run id.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """One evaluation run with its per-example scores."""
+    from eval.runner import load_report
+
+    report = load_report(_state().store, run_id)
+    if as_json:
+        _echo_json(report.model_dump(mode="json"))
+        return
+    _print_reports([report])
+    _print_examples(report)
+
+
+@eval_app.command("compare")
+def compare(
+    first_id: Annotated[int, typer.Argument(help="Baseline evaluation run id.")],
+    second_id: Annotated[int, typer.Argument(help="Evaluation run id compared to it.")],
+    as_json: JsonFlag = False,
+) -> None:
+    """Per-part deltas (second - first) and per-example wins/losses/ties."""
+    from eval.runner import compare_runs
+
+    comparison = compare_runs(_state().store, first_id, second_id)
+    if as_json:
+        _echo_json(comparison.model_dump(mode="json"))
+    else:
+        _print_comparison(comparison)
+
+
+# -- printing --------------------------------------------------------------------------------
+
+
+def _print(table: Any) -> None:
+    from rich.console import Console
+
+    Console().print(table)
+
+
+def _print_reports(reports: list[EvalReport]) -> None:
+    from rich.table import Table
+
+    names = sorted({name for report in reports for name in report.parts})
+    table = Table("id", "started (UTC)", "backend", "model", "dataset", "n", "s", "score", *names)
+    for report in reports:
+        table.add_row(
+            str(report.id if report.id is not None else "-"),
+            report.started.strftime("%Y-%m-%d %H:%M"),
+            report.backend,
+            report.model,
+            report.dataset,
+            str(report.example_count),
+            f"{report.seconds:.1f}",
+            f"{report.score:.3f}",
+            *(_number(report.parts.get(name)) for name in names),
+        )
+    _print(table)
+
+
+def _print_examples(report: EvalReport) -> None:
+    from rich.table import Table
+
+    table = Table("#", "score", "prompt run", "idea", "error")
+    for result in report.results:
+        table.add_row(
+            str(result.example_index),
+            f"{result.score:.3f}",
+            str(result.prompt_run_id or "-"),
+            result.original_idea[:60],
+            result.error[:60],
+        )
+    _print(table)
+
+
+def _print_comparison(comparison: Comparison) -> None:
+    from rich.table import Table
+
+    first, second = comparison.first_id, comparison.second_id
+    table = Table("part", f"delta (#{second} - #{first})")
+    table.add_row("score", f"{comparison.score_delta:+.3f}")
+    for name, delta in comparison.part_deltas.items():
+        table.add_row(name, f"{delta:+.3f}")
+    _print(table)
+    typer.echo(
+        f"#{second} wins {comparison.second_wins}, #{first} wins {comparison.first_wins}, "
+        f"ties {comparison.ties}."
+    )
+    for diff in comparison.examples[:SHOWN_EXAMPLES]:
+        typer.echo(
+            f"  example {diff.example_index}: {diff.first_score:.3f} -> {diff.second_score:.3f}"
+            f"  {diff.original_idea[:60]}"
+        )
+
+
+def _number(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"

@@ -1,0 +1,5 @@
+"""`python -m promptimp` runs the command line."""
+
+from promptimp.cli import main
+
+main()

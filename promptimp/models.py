@@ -1,0 +1,125 @@
+"""Domain types: the stored run, backends, results and the errors callers can catch."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+FRAMEWORKS: tuple[str, ...] = (
+    "chain-of-thought",
+    "tree-of-thoughts",
+    "decomposition",
+    "role-playing",
+    "react",
+    "step-back",
+    "few-shot",
+    "self-critique",
+)
+"""Reasoning frameworks an improved prompt may ask for."""
+
+MIN_GUARDRAILS = 3
+MAX_GUARDRAILS = 5
+
+
+class BackendType(StrEnum):
+    """Which improver program produced a run."""
+
+    ZERO_SHOT = "zero-shot"
+    FEW_SHOT = "few-shot"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class PromptRun(BaseModel):
+    """One improvement, as stored. `id` is None until the store assigns one."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: int | None = None
+    timestamp: datetime = Field(default_factory=utc_now)
+    original_idea: str
+    context: str = ""
+    improved_prompt: str
+    role: str
+    directive: str
+    framework: str
+    guardrails: tuple[str, ...] = ()
+    backend: BackendType
+    confidence: float | None = Field(default=None, ge=0.0, le=1.0)
+    reasoning: str = ""
+    latency_ms: int | None = Field(default=None, ge=0)
+    model_version: str = ""
+
+    @field_validator("original_idea")
+    @classmethod
+    def _idea_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("original_idea must not be blank")
+        return value
+
+    @field_validator("timestamp")
+    @classmethod
+    def _timestamp_utc(cls, value: datetime) -> datetime:
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+    @property
+    def quality_score(self) -> float:
+        """Confidence (0.5 when unknown) minus a latency penalty of up to 0.3, in [0, 1]."""
+        confidence = 0.5 if self.confidence is None else self.confidence
+        penalty = min((self.latency_ms or 0) / 10_000, 0.3)
+        return max(0.0, min(1.0, confidence - penalty))
+
+
+class ImprovedPrompt(BaseModel):
+    """What a program produced, normalised, before it is timed and stored."""
+
+    model_config = ConfigDict(frozen=True)
+
+    improved_prompt: str
+    role: str
+    directive: str
+    framework: str
+    guardrails: tuple[str, ...]
+    reasoning: str = ""
+    confidence: float | None = None
+
+
+class ImproveResult(BaseModel):
+    """The answer to one improve call: the run (with id when stored) plus warnings."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run: PromptRun
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def stored(self) -> bool:
+        return self.run.id is not None
+
+
+class PromptImpError(Exception):
+    """Base of every error this package raises on purpose; str() is one line for a person."""
+
+
+class InputError(PromptImpError):
+    """The caller's input cannot be improved as given (too short, too long, ...)."""
+
+
+class ModelError(PromptImpError):
+    """The language model failed: unreachable, timed out or answered unparseably."""
+
+
+class RepositoryError(PromptImpError):
+    """Storage failed."""
+
+
+class RepositoryConnectionError(RepositoryError):
+    """The database cannot be opened or read (missing directory, corrupt file, locked)."""
+
+
+class RepositoryConstraintError(RepositoryError):
+    """A row broke a constraint of the schema."""

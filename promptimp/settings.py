@@ -1,0 +1,142 @@
+"""Settings read from the environment and `.env` (pydantic-settings)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Provider(StrEnum):
+    """Where the language model runs."""
+
+    LOCAL = "local"
+    OLLAMA = "ollama"
+    OPENAI = "openai"
+    ANTHROPIC = "anthropic"
+    GEMINI = "gemini"
+    DEEPSEEK = "deepseek"
+
+
+DEFAULT_MODELS: dict[Provider, str] = {
+    Provider.LOCAL: "smollm2-135m-instruct",
+    Provider.OLLAMA: "llama3.2",
+    Provider.OPENAI: "gpt-4o-mini",
+    Provider.ANTHROPIC: "claude-3-5-haiku-latest",
+    Provider.GEMINI: "gemini-2.0-flash",
+    Provider.DEEPSEEK: "deepseek-chat",
+}
+"""The model used when LLM_MODEL is empty."""
+
+
+class SettingsError(ValueError):
+    """A setting has a value it cannot take; the message is one line naming it."""
+
+
+class Settings(BaseSettings):
+    """Every knob of the workbench, by the environment variable that sets it."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", case_sensitive=True, extra="ignore"
+    )
+
+    # Language model
+    LLM_PROVIDER: Provider = Provider.LOCAL
+    LLM_MODEL: str = ""
+    LLM_BASE_URL: str = ""
+    LLM_API_KEY: str = Field(default="", repr=False)
+    GEMINI_API_KEY: str = Field(default="", repr=False)
+    DEEPSEEK_API_KEY: str = Field(default="", repr=False)
+    OPENAI_API_KEY: str = Field(default="", repr=False)
+    ANTHROPIC_API_KEY: str = Field(default="", repr=False)
+    LOCAL_MODEL_PATH: str = ""
+
+    # DSPy programs
+    DSPY_MAX_BOOTSTRAPPED_DEMOS: int = Field(default=5, ge=0)
+    DSPY_MAX_LABELED_DEMOS: int = Field(default=3, ge=0)
+    DSPY_COMPILED_PATH: str = ""
+    DSPY_FEWSHOT_ENABLED: bool = False
+    DSPY_FEWSHOT_TRAINSET_PATH: str = "data/trainset.jsonl"
+    DSPY_FEWSHOT_K: int = Field(default=3, ge=1, le=20)
+    DSPY_FEWSHOT_COMPILED_PATH: str = "models/prompt_improver_fewshot.json"
+
+    # HTTP API and quality targets
+    API_HOST: str = "127.0.0.1"
+    API_PORT: int = Field(default=8000, ge=1, le=65535)
+    MIN_CONFIDENCE_THRESHOLD: float = Field(default=0.7, ge=0.0, le=1.0)
+    MAX_LATENCY_MS: int = Field(default=30000, gt=0)
+
+    # Storage
+    SQLITE_ENABLED: bool = True
+    SQLITE_DB_PATH: str = "data/prompt_history.db"
+    SQLITE_RETENTION_DAYS: int = Field(default=30, ge=1)
+    SQLITE_AUTO_CLEANUP: bool = True
+    SQLITE_WAL_MODE: bool = True
+
+    @field_validator("SQLITE_DB_PATH")
+    @classmethod
+    def _db_path_not_blank(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("must be a file path")
+        return value
+
+    @property
+    def db_path(self) -> Path:
+        return Path(self.SQLITE_DB_PATH)
+
+    @property
+    def model_name(self) -> str:
+        """LLM_MODEL, or the provider's default model when it is empty."""
+        return self.LLM_MODEL or DEFAULT_MODELS[self.LLM_PROVIDER]
+
+    @property
+    def default_backend(self) -> str:
+        return "few-shot" if self.DSPY_FEWSHOT_ENABLED else "zero-shot"
+
+    def provider_api_key(self) -> str:
+        """The key for the configured provider: its own variable, else LLM_API_KEY."""
+        own = {
+            Provider.OPENAI: self.OPENAI_API_KEY,
+            Provider.ANTHROPIC: self.ANTHROPIC_API_KEY,
+            Provider.GEMINI: self.GEMINI_API_KEY,
+            Provider.DEEPSEEK: self.DEEPSEEK_API_KEY,
+        }.get(self.LLM_PROVIDER, "")
+        return own or self.LLM_API_KEY
+
+    def public_view(self) -> dict[str, object]:
+        """Settings safe to show: every value, with API keys masked."""
+        view: dict[str, object] = {}
+        for name, value in self.model_dump(mode="json").items():
+            if name.endswith("_API_KEY"):
+                value = mask_secret(value)
+            view[name] = value
+        return view
+
+
+def mask_secret(value: str) -> str:
+    """`sk-...abcd` style mask; empty stays empty (so 'not set' is visible)."""
+    if not value:
+        return ""
+    return "****" if len(value) < 12 else f"{value[:3]}...{value[-4:]}"
+
+
+def describe_validation_error(error: ValidationError) -> str:
+    """One line naming the first bad variable and what it accepts."""
+    first = error.errors()[0]
+    name = ".".join(str(part) for part in first["loc"]) or "settings"
+    given = first.get("input")
+    message = first["msg"]
+    ctx = first.get("ctx") or {}
+    if "expected" in ctx:
+        message = f"expected {ctx['expected']}"
+    return f"Invalid setting {name}={given!r}: {message}."
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read Settings, turning a validation error into a one-line SettingsError."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as error:
+        raise SettingsError(describe_validation_error(error)) from None

@@ -1,0 +1,194 @@
+"""ImproveService end to end on DummyLM and real SQLite files."""
+
+import dspy
+import pytest
+from dspy.utils import DummyLM
+
+from promptimp.breaker import BreakerState, CircuitBreaker
+from promptimp.models import BackendType, InputError, ModelError
+from promptimp.service import MAX_TEXT_CHARS, ImproveService
+from promptimp.settings import Settings
+from promptimp.store import RunStore
+
+ANSWER = {
+    "role": "Senior backend engineer specialising in API design",
+    "directive": "Design a versioned REST API for user management with CRUD endpoints.",
+    "framework": "decomposition",
+    "guardrails": ["Use plural nouns for resources", "Return RFC 7807 errors", "Never log tokens"],
+    "reasoning": "An API design task benefits from splitting resources and operations.",
+    "confidence": 0.82,
+    "improved_prompt": "You are a senior backend engineer. Design a versioned REST API.",
+}
+PARTS = {key: value for key, value in ANSWER.items() if key != "improved_prompt"}
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def make_service(tmp_path, answers=None, *, provider="openai", **overrides) -> ImproveService:
+    settings = Settings(
+        LLM_PROVIDER=provider,
+        LLM_MODEL="test-model",
+        SQLITE_DB_PATH=str(overrides.pop("db_path", tmp_path / "history.db")),
+        **overrides,
+    )
+    lm = DummyLM(answers if answers is not None else [ANSWER] * 20)
+    return ImproveService(settings, lm=lm, adapter=dspy.ChatAdapter())
+
+
+def test_improve_returns_every_field_and_stores_the_run(tmp_path):
+    service = make_service(tmp_path)
+    result = service.improve("  Design a REST API for user management  ", "Python, FastAPI")
+    run = result.run
+    assert result.warnings == ()
+    assert result.stored and run.id == 1
+    assert run.original_idea == "Design a REST API for user management"
+    assert run.context == "Python, FastAPI"
+    assert run.role == ANSWER["role"]
+    assert run.directive == ANSWER["directive"]
+    assert run.framework == "decomposition"
+    assert run.guardrails == tuple(ANSWER["guardrails"])
+    assert run.improved_prompt == ANSWER["improved_prompt"]
+    assert run.confidence == 0.82
+    assert run.backend is BackendType.ZERO_SHOT
+    assert run.model_version == "openai/test-model"
+    assert run.latency_ms is not None and run.latency_ms >= 0
+    assert service.store.get(1) == run
+
+
+def test_local_provider_assembles_the_prompt_from_the_parts(tmp_path):
+    service = make_service(tmp_path, [PARTS], provider="local")
+    run = service.improve("Design a REST API for user management").run
+    assert run.improved_prompt.startswith("You are a senior backend engineer specialising in API")
+    assert ANSWER["directive"] in run.improved_prompt
+    assert all(rule in run.improved_prompt for rule in ANSWER["guardrails"])
+
+
+def test_out_of_range_confidence_is_clamped(tmp_path):
+    service = make_service(tmp_path, [{**ANSWER, "confidence": 7.5}])
+    assert service.improve("Write a haiku about rain").run.confidence == 0.075
+
+
+@pytest.mark.parametrize(
+    ("idea", "context", "message"),
+    [
+        ("", "", "The idea must be at least 5 characters long."),
+        ("  abc   ", "", "The idea must be at least 5 characters long."),
+        ("x" * (MAX_TEXT_CHARS + 1), "", "The idea is 20,001 characters; the limit is 20,000."),
+        ("valid idea", "y" * (MAX_TEXT_CHARS + 1), "The context is 20,001 characters"),
+    ],
+)
+def test_bad_input_is_refused_with_one_line_and_nothing_stored(tmp_path, idea, context, message):
+    service = make_service(tmp_path)
+    with pytest.raises(InputError) as caught:
+        service.improve(idea, context)
+    assert str(caught.value).startswith(message)
+    assert service.store.total_count() == 0
+
+
+def test_unknown_backend_lists_the_choices(tmp_path):
+    with pytest.raises(InputError, match="choose one of: zero-shot, few-shot"):
+        make_service(tmp_path).improve("Design a REST API", backend="three-shot")
+
+
+def test_unreachable_provider_is_one_error_naming_provider_and_model(tmp_path):
+    settings = Settings(
+        LLM_PROVIDER="ollama",
+        LLM_MODEL="llama3.2",
+        LLM_BASE_URL="http://127.0.0.1:9",
+        SQLITE_DB_PATH=str(tmp_path / "h.db"),
+    )
+    service = ImproveService(settings)
+    with pytest.raises(ModelError) as caught:
+        service.improve("Design a REST API for user management")
+    assert str(caught.value).startswith("The language model ollama/llama3.2 failed:")
+    assert "\n" not in str(caught.value)
+    assert service.store.total_count() == 0
+
+
+def test_unparseable_answer_is_a_model_error_and_nothing_is_stored(tmp_path):
+    service = make_service(tmp_path, [{"unrelated": "text"}] * 5)
+    with pytest.raises(ModelError, match="openai/test-model"):
+        service.improve("Design a REST API for user management")
+    assert service.store.total_count() == 0
+
+
+def test_unwritable_database_still_returns_the_result_with_a_warning(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("a file where a directory should be")
+    service = make_service(tmp_path, db_path=blocker / "history.db")
+    result = service.improve("Design a REST API for user management")
+    assert result.run.role == ANSWER["role"]
+    assert not result.stored
+    assert len(result.warnings) == 1 and result.warnings[0].startswith("Not saved to history:")
+
+
+def test_breaker_skips_storage_after_five_failures_and_retries_after_cooldown(tmp_path):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("")
+    settings = Settings(LLM_PROVIDER="openai", SQLITE_DB_PATH=str(blocker / "h.db"))
+    clock = FakeClock()
+    store = RunStore(blocker / "h.db")
+    service = ImproveService(
+        settings,
+        lm=DummyLM([ANSWER] * 20),
+        adapter=dspy.ChatAdapter(),
+        store=store,
+        breaker=CircuitBreaker(5, 300, clock=clock),
+    )
+    for _ in range(5):
+        assert service.improve("Design a REST API").warnings[0].startswith("Not saved to history")
+    assert service.breaker.state is BreakerState.OPEN
+    skipped = service.improve("Design a REST API")
+    assert skipped.warnings == (
+        "Not saved: history storage failed 5 times in a row; it is paused for 300 s more.",
+    )
+    assert service.health().status == "unhealthy"
+    blocker.unlink()  # the disk problem is fixed
+    clock.now += 300
+    stored = service.improve("Design a REST API")
+    assert stored.stored and stored.warnings == ()
+    assert service.breaker.state is BreakerState.CLOSED
+
+
+def test_disabled_storage_never_touches_the_database(tmp_path):
+    service = make_service(tmp_path, SQLITE_ENABLED=False)
+    result = service.improve("Design a REST API for user management")
+    assert result.run.id is None and result.warnings == ()
+    assert service.health().status == "disabled"
+    assert service.startup_cleanup() is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_corrupt_database_is_reported_and_left_untouched(tmp_path):
+    path = tmp_path / "history.db"
+    garbage = b"this is not a sqlite database" * 100
+    path.write_bytes(garbage)
+    service = make_service(tmp_path, db_path=path)
+    health = service.health()
+    assert health.status == "unhealthy"
+    assert "not a database" in health.reason
+    result = service.improve("Design a REST API for user management")
+    assert result.run.role == ANSWER["role"] and not result.stored
+    assert "not a database" in result.warnings[0]
+    assert path.read_bytes() == garbage
+
+
+def test_health_reports_counts_and_never_a_key(tmp_path):
+    service = make_service(tmp_path, OPENAI_API_KEY="sk-secret-value-123456")
+    service.improve("Design a REST API for user management")
+    health = service.health()
+    assert health.status == "healthy"
+    assert health.total_records == 1
+    assert health.average_confidence == pytest.approx(0.82)
+    assert (health.provider, health.model, health.breaker_state) == (
+        "openai",
+        "test-model",
+        "closed",
+    )
+    assert "sk-secret" not in health.model_dump_json()

@@ -1,0 +1,84 @@
+"""Settings: defaults, environment parsing and one-line errors for invalid values."""
+
+import pytest
+
+from promptimp.settings import Provider, Settings, SettingsError, load_settings, mask_secret
+
+
+@pytest.fixture(autouse=True)
+def _no_dotenv(monkeypatch, tmp_path):
+    monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+
+
+def test_defaults_match_the_documented_values():
+    settings = Settings()
+    assert settings.LLM_PROVIDER is Provider.LOCAL
+    assert settings.DSPY_MAX_BOOTSTRAPPED_DEMOS == 5
+    assert settings.DSPY_MAX_LABELED_DEMOS == 3
+    assert settings.DSPY_FEWSHOT_ENABLED is False
+    assert settings.DSPY_FEWSHOT_TRAINSET_PATH == "data/trainset.jsonl"
+    assert settings.DSPY_FEWSHOT_K == 3
+    assert settings.DSPY_FEWSHOT_COMPILED_PATH == "models/prompt_improver_fewshot.json"
+    assert (settings.API_HOST, settings.API_PORT) == ("127.0.0.1", 8000)
+    assert settings.MIN_CONFIDENCE_THRESHOLD == 0.7
+    assert settings.MAX_LATENCY_MS == 30000
+    assert settings.SQLITE_ENABLED is True
+    assert settings.SQLITE_DB_PATH == "data/prompt_history.db"
+    assert settings.SQLITE_RETENTION_DAYS == 30
+    assert settings.SQLITE_AUTO_CLEANUP is True
+    assert settings.SQLITE_WAL_MODE is True
+    assert settings.default_backend == "zero-shot"
+
+
+def test_environment_and_dotenv_are_read(monkeypatch, tmp_path):
+    (tmp_path / ".env").write_text("LLM_PROVIDER=ollama\nLLM_MODEL=qwen2.5\n")
+    monkeypatch.setenv("DSPY_FEWSHOT_ENABLED", "true")
+    settings = Settings()
+    assert settings.LLM_PROVIDER is Provider.OLLAMA
+    assert settings.model_name == "qwen2.5"
+    assert settings.default_backend == "few-shot"
+
+
+def test_names_are_case_sensitive(monkeypatch):
+    monkeypatch.setenv("llm_provider", "openai")
+    assert Settings().LLM_PROVIDER is Provider.LOCAL
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "expected"),
+    [
+        ("LLM_PROVIDER", "foo", "Invalid setting LLM_PROVIDER='foo': expected 'local', 'ollama'"),
+        ("SQLITE_RETENTION_DAYS", "-3", "Invalid setting SQLITE_RETENTION_DAYS='-3': Input should"),
+        ("MIN_CONFIDENCE_THRESHOLD", "2", "Invalid setting MIN_CONFIDENCE_THRESHOLD='2': Input"),
+        ("API_PORT", "http", "Invalid setting API_PORT='http': Input should be a valid integer"),
+        ("SQLITE_ENABLED", "maybe", "Invalid setting SQLITE_ENABLED='maybe': Input should be"),
+    ],
+)
+def test_invalid_value_gives_one_line_naming_the_variable(monkeypatch, name, value, expected):
+    monkeypatch.setenv(name, value)
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert message.startswith(expected)
+    assert "\n" not in message
+
+
+def test_provider_key_prefers_its_own_variable():
+    settings = Settings(LLM_PROVIDER="openai", OPENAI_API_KEY="sk-own", LLM_API_KEY="sk-generic")
+    assert settings.provider_api_key() == "sk-own"
+    assert Settings(LLM_PROVIDER="gemini", LLM_API_KEY="g-key").provider_api_key() == "g-key"
+
+
+def test_public_view_masks_every_key():
+    settings = Settings(OPENAI_API_KEY="sk-abcdefghijklmnop", ANTHROPIC_API_KEY="short")
+    view = settings.public_view()
+    assert view["OPENAI_API_KEY"] == "sk-...mnop"
+    assert view["ANTHROPIC_API_KEY"] == "****"
+    assert view["GEMINI_API_KEY"] == ""
+    assert "sk-abcdefghijklmnop" not in repr(settings)
+    assert "abcdefghijklmnop" not in str(view)
+
+
+def test_mask_secret():
+    assert mask_secret("") == ""
+    assert mask_secret("1234567890abcdef") == "123...cdef"
