@@ -1,5 +1,8 @@
 """ImproveService end to end on DummyLM and real SQLite files."""
 
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
 import dspy
 import pytest
 from dspy.utils import DummyLM
@@ -192,3 +195,51 @@ def test_health_reports_counts_and_never_a_key(tmp_path):
         "closed",
     )
     assert "sk-secret" not in health.model_dump_json()
+
+
+REAL_TRAINSET = Path(__file__).resolve().parent.parent / "data" / "trainset.jsonl"
+
+
+def test_few_shot_backend_shows_similar_demos_to_the_model(tmp_path):
+    service = make_service(tmp_path, DSPY_FEWSHOT_TRAINSET_PATH=str(REAL_TRAINSET))
+    run = service.improve("Build a React component for a sortable table", backend="few-shot").run
+    assert run.backend is BackendType.FEW_SHOT
+    prompt_text = str(service._get_lm().history[-1]["messages"])
+    assert "React" in prompt_text.split("Build a React component for a sortable table")[0]
+
+
+def test_fewshot_enabled_makes_few_shot_the_default(tmp_path):
+    service = make_service(
+        tmp_path, DSPY_FEWSHOT_ENABLED=True, DSPY_FEWSHOT_TRAINSET_PATH=str(REAL_TRAINSET)
+    )
+    assert service.improve("Write a launch announcement").run.backend is BackendType.FEW_SHOT
+    zero = service.improve("Write a launch announcement", backend="zero-shot").run
+    assert zero.backend is BackendType.ZERO_SHOT
+
+
+def test_compiled_zero_shot_program_is_loaded(tmp_path):
+    from promptimp.improver import ZeroShotImprover
+
+    compiled = ZeroShotImprover()
+    compiled.predict.signature = compiled.predict.signature.with_instructions("Be brief.")
+    path = tmp_path / "compiled.json"
+    compiled.save(str(path))
+    service = make_service(tmp_path, DSPY_COMPILED_PATH=str(path))
+    service.improve("Write a launch announcement")
+    assert "Be brief." in str(service._get_lm().history[-1]["messages"])
+
+
+def test_missing_compiled_program_is_one_line(tmp_path):
+    service = make_service(tmp_path, DSPY_COMPILED_PATH=str(tmp_path / "nope.json"))
+    with pytest.raises(InputError, match="nope.json is not a file"):
+        service.improve("Write a launch announcement")
+
+
+def test_startup_cleanup_applies_retention(tmp_path, make_run):
+    service = make_service(tmp_path, SQLITE_RETENTION_DAYS=7)
+    old = datetime.now(UTC) - timedelta(days=8)
+    service.store.save(make_run(timestamp=old))
+    service.store.save(make_run())
+    assert service.startup_cleanup() == 1
+    assert service.store.total_count() == 1
+    assert make_service(tmp_path, SQLITE_AUTO_CLEANUP=False).startup_cleanup() is None
