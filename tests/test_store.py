@@ -1,0 +1,562 @@
+"""RunStore on real SQLite files: contract, failure modes, concurrency and crash safety."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import multiprocessing
+import random
+import sqlite3
+import threading
+import time
+from datetime import UTC, date, datetime, timedelta, timezone
+
+import pytest
+
+from promptimp.models import (
+    BackendType,
+    PromptRun,
+    RepositoryConnectionError,
+    RepositoryConstraintError,
+)
+from promptimp.store import RunFilter, RunStore
+
+ZERO, FEW = BackendType.ZERO_SHOT, BackendType.FEW_SHOT
+T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def store(db_path):
+    store = RunStore(db_path)
+    yield store
+    store.close()
+
+
+def ids(runs: list[PromptRun]) -> list[int | None]:
+    return [run.id for run in runs]
+
+
+def _save_forever(path: str, run: PromptRun) -> None:
+    store = RunStore(path)
+    while True:
+        store.save(run)
+
+
+def _save_many(path: str, run: PromptRun, count: int) -> None:
+    store = RunStore(path)
+    for _ in range(count):
+        store.save(run)
+
+
+# -- saving and reading ------------------------------------------------------------------
+
+
+def test_save_assigns_ids_and_get_returns_the_same_run(store, make_run):
+    run = make_run(timestamp=T0, guardrails=('Ünïcode, "quotes"', "b", "c"), context="")
+    first = store.save(run)
+    second = store.save(make_run(confidence=None, latency_ms=None, model_version=""))
+    assert (first.id, second.id) == (1, 2)
+    assert first == run.model_copy(update={"id": 1})
+    assert store.get(1) == first
+    assert store.get(2) == second
+    assert store.get(3) is None
+
+
+def test_timestamps_are_stored_as_sortable_utc_text(store, make_run, db_path):
+    local = datetime(2024, 5, 1, 16, 30, 5, 123456, tzinfo=timezone(timedelta(hours=2)))
+    store.save(make_run(timestamp=local))
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("SELECT timestamp FROM prompt_history").fetchone() == (
+        "2024-05-01 14:30:05.123456",
+    )
+    conn.close()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "constraint"),
+    [
+        ("confidence", 1.5, "CHECK constraint failed"),
+        ("latency_ms", -1, "CHECK constraint failed"),
+        ("original_idea", None, "NOT NULL constraint failed: prompt_history.original_idea"),
+    ],
+)
+def test_constraint_violations_become_repository_constraint_errors(
+    store, make_run, db_path, field, value, constraint
+):
+    bad = PromptRun.model_construct(**{**dict(make_run()), field: value})
+    with pytest.raises(RepositoryConstraintError) as caught:
+        store.save(bad)
+    assert str(caught.value).startswith(f"History database {db_path} rejected the run: ")
+    assert constraint in str(caught.value)
+    assert store.total_count() == 0
+    assert store.save(make_run()).id == 1
+
+
+def test_delete_removes_one_run(store, make_run):
+    store.save(make_run())
+    store.save(make_run())
+    assert store.delete(1) is True
+    assert store.delete(1) is False
+    assert ids(store.recent()) == [2]
+    assert store.search("REST") == [store.get(2)]
+
+
+def test_delete_old_removes_only_older_runs(store, make_run):
+    now = datetime.now(UTC)
+    for age in (40, 31, 29, 1, 0):
+        store.save(make_run(timestamp=now - timedelta(days=age)))
+    assert store.delete_old(30) == 2
+    assert ids(store.query(sort="timestamp asc", limit=None)) == [3, 4, 5]
+    assert store.delete_old(30) == 0
+    with pytest.raises(ValueError):
+        store.delete_old(-1)
+
+
+# -- search and queries ------------------------------------------------------------------
+
+
+def test_search_finds_words_in_idea_context_and_prompt(store, make_run):
+    base = {"original_idea": "plain idea", "context": "", "improved_prompt": "plain prompt"}
+    store.save(make_run(**{**base, "original_idea": "Write a haiku about autumn"}))
+    store.save(make_run(**{**base, "context": "The audience is kindergarten teachers"}))
+    store.save(make_run(**{**base, "improved_prompt": "You are a Kubernetes operator"}))
+    assert ids(store.search("haiku")) == [1]
+    assert ids(store.search("kindergarten")) == [2]
+    assert ids(store.search("kubernetes")) == [3]
+    assert ids(store.search("teacher")) == [2]  # porter stemming
+    assert ids(store.search("haiku autumn")) == [1]  # every word must occur
+    assert store.search("haiku kubernetes") == []
+    assert ids(store.search("plain")) == [3, 2, 1]  # latest saved first
+    assert ids(store.search("plain", limit=2)) == [3, 2]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '"',
+        '""',
+        "C++",
+        'C++ "quoted',
+        "AND",
+        "AND OR",
+        "NOT",
+        "NEAR(a b)",
+        "a:b",
+        "*",
+        "-x",
+        "^",
+        "it's",
+        "   ",
+        "",
+        "\x00",
+        "(",
+        ")",
+        "col:value OR",
+    ],
+)
+def test_search_and_query_accept_any_text(store, make_run, text):
+    store.save(make_run(original_idea="C++ AND templates, quoted"))
+    assert isinstance(store.search(text), list)
+    assert store.count(RunFilter(text=text)) == len(store.query(RunFilter(text=text)))
+
+
+def test_operator_words_match_literally(store, make_run):
+    store.save(make_run(original_idea="C++ AND templates"))
+    store.save(make_run(original_idea="Rust ownership"))
+    assert ids(store.search("AND")) == [1]
+    assert ids(store.search("C++")) == [1]
+    assert store.search('"') == []
+
+
+@pytest.fixture
+def varied(store, make_run):
+    """Six runs: (backend, model, confidence, latency, age in hours, idea)."""
+    specs = [
+        (ZERO, "m-a", 0.9, 300, 50, "Design a REST API"),
+        (FEW, "m-a", 0.4, 100, 40, "Write unit tests"),
+        (ZERO, "m-b", None, 500, 30, "Plan a REST migration"),
+        (FEW, "m-b", 0.7, None, 20, "Summarise a paper"),
+        (ZERO, "", 0.7, 200, 10, "Refactor legacy code"),
+        (FEW, "m-a", 0.1, 400, 0, "Explain REST to a child"),
+    ]
+    for backend, model, confidence, latency, age, idea in specs:
+        store.save(
+            make_run(
+                backend=backend,
+                model_version=model,
+                confidence=confidence,
+                latency_ms=latency,
+                timestamp=T0 - timedelta(hours=age),
+                original_idea=idea,
+                context="",
+                improved_prompt="A prompt",
+            )
+        )
+    return store
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (RunFilter(), [6, 5, 4, 3, 2, 1]),
+        (RunFilter(text="REST"), [6, 3, 1]),
+        (RunFilter(backend=FEW), [6, 4, 2]),
+        (RunFilter(backend="zero-shot"), [5, 3, 1]),
+        (RunFilter(model_version="m-b"), [4, 3]),
+        (RunFilter(since=T0 - timedelta(hours=30)), [6, 5, 4, 3]),
+        (RunFilter(until=T0 - timedelta(hours=30)), [3, 2, 1]),
+        (RunFilter(since=datetime(2024, 5, 1, 2), until=datetime(2024, 5, 1, 2)), [5]),
+        (RunFilter(min_confidence=0.7), [5, 4, 1]),
+        (RunFilter(max_confidence=0.4), [6, 2]),
+        (RunFilter(min_confidence=0.4, max_confidence=0.7), [5, 4, 2]),
+        (RunFilter(text="REST", backend=ZERO, min_confidence=0.5), [1]),
+        (RunFilter(text="nothing-like-this"), []),
+    ],
+    ids=repr,
+)
+def test_query_and_count_apply_each_filter(varied, filters, expected):
+    assert ids(varied.query(filters)) == expected
+    assert varied.count(filters) == len(expected)
+
+
+@pytest.mark.parametrize(
+    ("sort", "expected"),
+    [
+        ("timestamp desc", [6, 5, 4, 3, 2, 1]),
+        ("timestamp asc", [1, 2, 3, 4, 5, 6]),
+        ("timestamp", [6, 5, 4, 3, 2, 1]),
+        ("confidence desc", [1, 5, 4, 2, 6, 3]),  # ties by id; unknown last
+        ("confidence asc", [3, 6, 2, 4, 5, 1]),
+        ("latency_ms desc", [3, 6, 1, 5, 2, 4]),
+        ("latency_ms asc", [4, 2, 5, 1, 6, 3]),
+    ],
+)
+def test_query_sorts(varied, sort, expected):
+    assert ids(varied.query(sort=sort)) == expected
+
+
+@pytest.mark.parametrize("sort", ["id desc", "timestamp sideways", "confidence; DROP TABLE x"])
+def test_query_rejects_unknown_sorts(varied, sort):
+    with pytest.raises(ValueError, match="sort must be"):
+        varied.query(sort=sort)
+
+
+def test_confidence_range_with_each_sort(varied):
+    filters = RunFilter(min_confidence=0.4, max_confidence=0.7)
+    assert ids(varied.query(filters, sort="confidence asc")) == [2, 4, 5]
+    assert ids(varied.query(filters, sort="latency_ms desc")) == [5, 2, 4]
+    assert ids(varied.query(filters, sort="timestamp asc")) == [2, 4, 5]
+
+
+def test_query_pages_with_limit_and_offset(varied):
+    assert ids(varied.query(limit=2, offset=1)) == [5, 4]
+    assert ids(varied.query(limit=None, offset=4)) == [2, 1]
+
+
+def test_recent_is_newest_first_with_offset_and_backend(varied):
+    assert ids(varied.recent()) == [6, 5, 4, 3, 2, 1]
+    assert ids(varied.recent(limit=2, offset=2)) == [4, 3]
+    assert ids(varied.recent(backend=FEW)) == [6, 4, 2]
+    assert ids(varied.recent(limit=1, offset=1, backend="zero-shot")) == [3]
+
+
+def test_between_is_inclusive_and_oldest_first(varied):
+    runs = varied.between(T0 - timedelta(hours=40), T0 - timedelta(hours=10))
+    assert ids(runs) == [2, 3, 4, 5]
+
+
+def test_model_versions_are_distinct_and_sorted(varied):
+    assert varied.model_versions() == ["m-a", "m-b"]
+
+
+# -- aggregates --------------------------------------------------------------------------
+
+
+@pytest.fixture
+def known(store, make_run):
+    """Five runs whose figures are easy to compute by hand."""
+    day1, day2 = T0, T0 + timedelta(days=1)
+    for backend, confidence, latency, moment, model in [
+        (ZERO, 0.5, 100, day1, "m-a"),
+        (ZERO, 1.0, 300, day2, "m-a"),
+        (FEW, 0.75, 200, day1, "m-b"),
+        (FEW, None, None, day1, "m-b"),
+        (FEW, 0.25, 400, day2, ""),
+    ]:
+        store.save(
+            make_run(
+                backend=backend,
+                confidence=confidence,
+                latency_ms=latency,
+                timestamp=moment,
+                model_version=model,
+            )
+        )
+    return store
+
+
+def test_statistics_are_exact(known):
+    assert known.statistics() == {
+        "total_count": 5,
+        "average_confidence": 0.625,  # (0.5 + 1.0 + 0.75 + 0.25) / 4
+        "average_latency_ms": 250.0,  # (100 + 300 + 200 + 400) / 4
+        "p50_latency_ms": 200,  # nearest rank: ceil(0.50 * 4) = 2nd of 100,200,300,400
+        "p95_latency_ms": 400,  # ceil(0.95 * 4) = 4th
+        "by_backend": {
+            "few-shot": {"count": 3, "average_confidence": 0.5, "average_latency_ms": 300.0},
+            "zero-shot": {"count": 2, "average_confidence": 0.75, "average_latency_ms": 200.0},
+        },
+    }
+
+
+def test_statistics_of_an_empty_store(store):
+    assert store.statistics() == {
+        "total_count": 0,
+        "average_confidence": None,
+        "average_latency_ms": None,
+        "p50_latency_ms": None,
+        "p95_latency_ms": None,
+        "by_backend": {},
+    }
+
+
+def test_percentiles_of_a_hundred_latencies(store, make_run):
+    for latency in random.Random(1).sample(range(1, 101), 100):
+        store.save(make_run(latency_ms=latency))
+    figures = store.statistics()
+    assert (figures["p50_latency_ms"], figures["p95_latency_ms"]) == (50, 95)
+
+
+def test_daily_summary(known):
+    assert known.daily_summary() == [
+        {"day": date(2024, 5, 1), "backend": "few-shot", "runs": 2,
+         "average_confidence": 0.75, "average_latency_ms": 200.0},
+        {"day": date(2024, 5, 1), "backend": "zero-shot", "runs": 1,
+         "average_confidence": 0.5, "average_latency_ms": 100.0},
+        {"day": date(2024, 5, 2), "backend": "few-shot", "runs": 1,
+         "average_confidence": 0.25, "average_latency_ms": 400.0},
+        {"day": date(2024, 5, 2), "backend": "zero-shot", "runs": 1,
+         "average_confidence": 1.0, "average_latency_ms": 300.0},
+    ]  # fmt: skip
+    assert [row["day"] for row in known.daily_summary(since=date(2024, 5, 2))] == [
+        date(2024, 5, 2),
+        date(2024, 5, 2),
+    ]
+
+
+def test_model_summary(known):
+    assert known.model_summary() == [
+        {"model_version": "m-a", "runs": 2, "average_confidence": 0.75,
+         "average_latency_ms": 200.0},
+        {"model_version": "m-b", "runs": 2, "average_confidence": 0.75,
+         "average_latency_ms": 200.0},
+        {"model_version": "", "runs": 1, "average_confidence": 0.25,
+         "average_latency_ms": 400.0},
+    ]  # fmt: skip
+
+
+def test_histograms(known):
+    assert known.histogram("confidence", bins=4) == [
+        {"lower": 0.0, "upper": 0.25, "count": 0},
+        {"lower": 0.25, "upper": 0.5, "count": 1},
+        {"lower": 0.5, "upper": 0.75, "count": 1},
+        {"lower": 0.75, "upper": 1.0, "count": 2},
+    ]
+    assert known.histogram("latency_ms", bins=3) == [
+        {"lower": 100.0, "upper": 200.0, "count": 1},
+        {"lower": 200.0, "upper": 300.0, "count": 1},
+        {"lower": 300.0, "upper": 400.0, "count": 2},
+    ]
+    with pytest.raises(ValueError):
+        known.histogram("role")
+
+
+def test_histogram_of_an_empty_store(store):
+    assert store.histogram("latency_ms") == []
+
+
+def test_share_at_least(known, tmp_path):
+    assert known.share_at_least(0.75) == 0.5
+    assert known.share_at_least(0.9) == 0.25
+    assert known.share_at_least(0.0) == 1.0
+    assert RunStore(tmp_path / "empty.db").share_at_least(0.5) is None
+
+
+# -- export ------------------------------------------------------------------------------
+
+
+def test_export_csv_round_trips(known, make_run, tmp_path):
+    known.save(make_run(improved_prompt='Line one,\nline "two"', guardrails=("a,b", "c", "d")))
+    target = tmp_path / "out" / "runs.csv"
+    target.parent.mkdir()
+    assert known.export_csv(target) == 6
+    with open(target, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    stored = known.query(sort="timestamp asc", limit=None)
+    assert sorted(int(row["id"]) for row in rows) == sorted(ids(stored))
+    by_id = {int(row["id"]): row for row in rows}
+    for run in stored:
+        row = by_id[run.id]
+        assert json.loads(row["guardrails"]) == list(run.guardrails)
+        assert row["improved_prompt"] == run.improved_prompt
+        assert row["backend"] == run.backend
+
+
+def test_export_json_round_trips_to_equal_runs(known):
+    out = io.StringIO()
+    assert known.export_json(out) == 5
+    rows = json.loads(out.getvalue())
+    assert all(isinstance(row["guardrails"], list) for row in rows)
+    assert [PromptRun.model_validate(row) for row in rows] == [known.get(i) for i in range(1, 6)]
+
+
+def test_export_with_filters_and_empty(known, tmp_path):
+    out = io.StringIO()
+    assert known.export_json(out, RunFilter(backend=FEW)) == 3
+    assert [row["backend"] for row in json.loads(out.getvalue())] == ["few-shot"] * 3
+    empty = io.StringIO()
+    assert known.export_json(empty, RunFilter(text="zebra")) == 0
+    assert json.loads(empty.getvalue()) == []
+    lines = io.StringIO()
+    assert known.export_csv(lines, RunFilter(min_confidence=0.9)) == 1
+    assert len(lines.getvalue().splitlines()) == 2
+
+
+# -- opening and failure modes -------------------------------------------------------------
+
+
+def test_missing_directory_is_created(tmp_path, make_run):
+    path = tmp_path / "a" / "b" / "history.db"
+    store = RunStore(path)
+    assert not path.parent.exists()  # nothing happens until the first operation
+    assert store.save(make_run()).id == 1
+    assert path.is_file()
+    assert store.total_count() == 1
+
+
+def test_parent_that_is_a_file_gives_a_connection_error(tmp_path, make_run):
+    blocker = tmp_path / "blocker"
+    blocker.write_text("not a directory")
+    path = blocker / "history.db"
+    store = RunStore(path)
+    for operation in (store.check, lambda: store.save(make_run()), store.total_count):
+        with pytest.raises(RepositoryConnectionError) as caught:
+            operation()
+        assert str(caught.value).startswith(
+            f"Cannot open history database {path}: cannot create directory {blocker}"
+        )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [random.Random(0).randbytes(8192), b"this is not a database\n" * 200],
+    ids=["random-bytes", "text"],
+)
+def test_corrupt_file_gives_a_connection_error_and_is_left_untouched(tmp_path, make_run, content):
+    path = tmp_path / "history.db"
+    path.write_bytes(content)
+    store = RunStore(path)  # does not raise
+    expected = (
+        f"Cannot open history database {path}: file is not a database"
+        " (move it aside or set SQLITE_DB_PATH)"
+    )
+    for operation in (store.check, lambda: store.save(make_run()), store.statistics):
+        with pytest.raises(RepositoryConnectionError) as caught:
+            operation()
+        assert str(caught.value) == expected
+    assert path.read_bytes() == content
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["history.db"]
+
+
+def test_store_recovers_once_the_corrupt_file_is_moved_aside(tmp_path, make_run):
+    path = tmp_path / "history.db"
+    path.write_text("garbage" * 100)
+    store = RunStore(path)
+    with pytest.raises(RepositoryConnectionError):
+        store.check()
+    path.rename(tmp_path / "history.db.bad")
+    assert store.save(make_run()).id == 1
+
+
+def test_locked_database_gives_a_connection_error_after_the_busy_timeout(
+    db_path, make_run, monkeypatch
+):
+    monkeypatch.setattr("promptimp.store.BUSY_TIMEOUT_S", 0.2)
+    store = RunStore(db_path)
+    store.check()
+    holder = sqlite3.connect(db_path)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        store.close()
+        with pytest.raises(RepositoryConnectionError, match="database is locked"):
+            store.save(make_run())
+    finally:
+        holder.rollback()
+        holder.close()
+    assert store.save(make_run()).id == 1
+
+
+# -- concurrency and crashes ---------------------------------------------------------------
+
+
+def test_threads_share_one_store(store, make_run):
+    def work() -> None:
+        for _ in range(100):
+            store.save(make_run())
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.total_count() == 400
+    assert sorted(ids(store.query(limit=None))) == list(range(1, 401))
+
+
+def test_four_processes_saving_at_once_lose_nothing(db_path, make_run):
+    spawn = multiprocessing.get_context("spawn")
+    workers = [
+        spawn.Process(target=_save_many, args=(str(db_path), make_run(), 250)) for _ in range(4)
+    ]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=120)
+    assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
+    store = RunStore(db_path)
+    assert store.total_count() == 1000
+    assert sorted(ids(store.query(limit=None))) == list(range(1, 1001))
+
+
+def test_writer_killed_mid_save_leaves_a_whole_database(db_path, make_run):
+    spawn = multiprocessing.get_context("spawn")
+    writer = spawn.Process(target=_save_forever, args=(str(db_path), make_run()))
+    writer.start()
+    store = RunStore(db_path)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            if store.total_count() >= 300:
+                break
+        except RepositoryConnectionError:
+            pass  # the writer may still be creating the schema
+        time.sleep(0.05)
+    time.sleep(random.Random(2).uniform(0, 0.05))
+    writer.kill()  # SIGKILL
+    writer.join(timeout=30)
+    store.close()
+    assert writer.exitcode == -9
+
+    conn = sqlite3.connect(db_path)
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    conn.execute("INSERT INTO prompt_history_fts(prompt_history_fts) VALUES ('integrity-check')")
+    rows = conn.execute(
+        "SELECT timestamp, original_idea, improved_prompt, role, directive, framework,"
+        " guardrails, backend FROM prompt_history"
+    ).fetchall()
+    conn.close()
+    assert len(rows) >= 300
+    assert all(None not in row for row in rows)
+    assert all(json.loads(row[6]) == list(make_run().guardrails) for row in rows)
+    assert len(RunStore(db_path).query(limit=None)) == len(rows)
