@@ -1,0 +1,345 @@
+"""The HTTP API: FastAPI over the same ImproveService as the pages and the CLI.
+
+`create_app(service)` builds the app; `serve(service)` runs it on uvicorn. Every error is JSON
+`{"detail": "<one line>"}`: 400 input the service refuses, 404 unknown run, 413 body over
+64 KiB, 422 malformed request, 503 language model failed or history unavailable (storage
+disabled or failing). Handlers are plain `def`, so FastAPI runs the blocking DSPy and SQLite
+calls in its threadpool. API keys are masked in every message that leaves the process.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+from promptimp.models import (
+    BackendType,
+    InputError,
+    ModelError,
+    PromptImpError,
+    PromptRun,
+    RepositoryError,
+)
+from promptimp.service import ImproveService
+from promptimp.settings import Settings, mask_secret
+from promptimp.store import RunFilter, RunStore
+
+log = logging.getLogger(__name__)
+
+MAX_BODY_BYTES = 64 * 1024
+MAX_PAGE_SIZE = 200
+MAX_SEARCH_CHARS = 500
+SQLITE_MAX_INT = 2**63 - 1
+HISTORY_DISABLED = "History is disabled (SQLITE_ENABLED=false); enable it to browse runs."
+
+
+# -- request and response models -----------------------------------------------------------
+
+
+class ImproveRequest(BaseModel):
+    """A rough idea to improve; the idea must have at least 5 characters (else 400)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    idea: str = Field(examples=["Design a REST API for user management"])
+    context: str = Field(default="", examples=["Python, FastAPI, PostgreSQL"])
+    backend: BackendType | None = Field(default=None, description="Default: the configured one.")
+
+    @field_validator("idea", "context")
+    @classmethod
+    def _encodable(cls, value: str) -> str:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("must be valid Unicode text (no lone surrogates)") from None
+        return value
+
+
+class ImproveResponse(BaseModel):
+    """The improved prompt; `id` is null and `warnings` says why when it was not stored."""
+
+    id: int | None
+    improved_prompt: str
+    role: str
+    directive: str
+    framework: str
+    guardrails: list[str]
+    reasoning: str
+    confidence: float | None
+    backend: BackendType
+    latency_ms: int | None
+    warnings: list[str]
+
+
+class ErrorDetail(BaseModel):
+    """Every error but 422: one line naming what went wrong or what to fix."""
+
+    detail: str
+
+
+class HistoryPage(BaseModel):
+    """One page of stored runs, newest first, and how many runs match in all."""
+
+    items: list[PromptRun]
+    total: int
+    limit: int
+    offset: int
+
+
+class BackendStats(BaseModel):
+    count: int
+    average_confidence: float | None
+    average_latency_ms: float | None
+
+
+class Stats(BaseModel):
+    """Totals, averages and nearest-rank latency percentiles; null when nothing is known."""
+
+    total_count: int
+    average_confidence: float | None
+    average_latency_ms: float | None
+    p50_latency_ms: int | None
+    p95_latency_ms: int | None
+    by_backend: dict[str, BackendStats]
+
+
+class RepositoryHealth(BaseModel):
+    """Storage status; answered with 503 when `unhealthy`."""
+
+    status: Literal["healthy", "unhealthy", "disabled"]
+    total_records: int | None
+    database_path: str
+    average_confidence: float | None
+    average_latency_ms: float | None
+    breaker_state: str
+    reason: str
+
+
+class Health(BaseModel):
+    """`degraded` when storage is unhealthy: prompts are still improved, not stored."""
+
+    status: Literal["healthy", "degraded"]
+    provider: str
+    model: str
+
+
+def _errors(*codes: int) -> dict[int | str, dict[str, object]]:
+    return {code: {"model": ErrorDetail} for code in codes}
+
+
+# -- endpoints ------------------------------------------------------------------------------
+
+
+def _service(request: Request) -> ImproveService:
+    return request.app.state.service
+
+
+Service = Annotated[ImproveService, Depends(_service)]
+
+
+def _store(service: Service) -> RunStore:
+    if service.store is None:
+        raise HTTPException(503, HISTORY_DISABLED)
+    return service.store
+
+
+Store = Annotated[RunStore, Depends(_store)]
+router = APIRouter()
+
+
+@router.post(
+    "/api/v1/improve-prompt",
+    response_model=ImproveResponse,
+    responses=_errors(400, 413, 503),
+    tags=["improve"],
+)
+def improve_prompt(body: ImproveRequest, service: Service) -> ImproveResponse:
+    """Improve an idea into a structured prompt and store the run (if storage allows)."""
+    result = service.improve(body.idea, body.context, body.backend)
+    return ImproveResponse.model_validate(
+        {**result.run.model_dump(), "warnings": list(result.warnings)}
+    )
+
+
+@router.get("/api/v1/history", response_model=HistoryPage, responses=_errors(503), tags=["history"])
+def history(
+    store: Store,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
+    offset: Annotated[int, Query(ge=0, le=SQLITE_MAX_INT)] = 0,
+    backend: BackendType | None = None,
+    search: Annotated[
+        str | None, Query(max_length=MAX_SEARCH_CHARS, description="Full-text search.")
+    ] = None,
+) -> HistoryPage:
+    """Stored runs, newest first, optionally of one backend and matching every search word."""
+    filters = RunFilter(text=search or "", backend=backend.value if backend else None)
+    runs = store.query(filters, limit=limit, offset=offset)
+    return HistoryPage(items=runs, total=store.count(filters), limit=limit, offset=offset)
+
+
+@router.get(
+    "/api/v1/history/{run_id}",
+    response_model=PromptRun,
+    responses=_errors(404, 503),
+    tags=["history"],
+)
+def history_run(store: Store, run_id: Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)]) -> PromptRun:
+    """One stored run."""
+    run = store.get(run_id)
+    if run is None:
+        raise HTTPException(404, f"No run with id {run_id}.")
+    return run
+
+
+@router.get("/api/v1/stats", response_model=Stats, responses=_errors(503), tags=["history"])
+def stats(store: Store) -> Stats:
+    """Totals, averages and latency percentiles, overall and per backend."""
+    return Stats.model_validate(store.statistics())
+
+
+@router.get(
+    "/health/repository",
+    response_model=RepositoryHealth,
+    responses={503: {"model": RepositoryHealth, "description": "Storage is unhealthy."}},
+    tags=["health"],
+)
+def repository_health(service: Service) -> JSONResponse:
+    """Storage status, record count and averages; `disabled` when SQLITE_ENABLED=false."""
+    report = RepositoryHealth.model_validate(service.health().model_dump())
+    code = 503 if report.status == "unhealthy" else 200
+    return JSONResponse(report.model_dump(mode="json"), status_code=code)
+
+
+@router.get("/health", response_model=Health, tags=["health"])
+def health(service: Service) -> Health:
+    """Overall status with the configured provider and model (the LM is not called)."""
+    report = service.health()
+    status = "degraded" if report.status == "unhealthy" else "healthy"
+    return Health(status=status, provider=report.provider, model=report.model)
+
+
+# -- app ------------------------------------------------------------------------------------
+
+
+class BodySizeLimit:
+    """ASGI middleware: 413 when Content-Length or the bytes actually sent exceed the limit.
+
+    It buffers the (small) body itself, so a chunked or lying client is caught too.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int = MAX_BODY_BYTES) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = Headers(scope=scope).get("content-length", "")
+        if declared.isdigit() and int(declared) > self.max_bytes:
+            await self._too_large(scope, receive, send)
+            return
+        body = bytearray()
+        more = True
+        while more:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                return
+            body += message.get("body", b"")
+            if len(body) > self.max_bytes:
+                await self._too_large(scope, receive, send)
+                return
+            more = message.get("more_body", False)
+        replayed = False
+
+        async def replay() -> dict[str, object]:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+
+        await self.app(scope, replay, send)
+
+    async def _too_large(self, scope: Scope, receive: Receive, send: Send) -> None:
+        detail = f"The request body is over the {self.max_bytes // 1024} KiB limit."
+        await JSONResponse({"detail": detail}, status_code=413)(scope, receive, send)
+
+
+class AsciiJSONResponse(JSONResponse):
+    """JSON with non-ASCII escaped, so echoing a lone surrogate from the input cannot fail."""
+
+    def render(self, content: object) -> bytes:
+        return json.dumps(content, ensure_ascii=True, separators=(",", ":")).encode("ascii")
+
+
+async def validation_error(request: Request, error: RequestValidationError) -> JSONResponse:
+    """FastAPI's 422 body, rendered safely."""
+    return AsciiJSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
+
+
+def redact(text: str, settings: Settings) -> str:
+    """`text` with every configured API key replaced by its mask."""
+    for name, value in settings:
+        if name.endswith("_API_KEY") and value and value in text:
+            text = text.replace(value, mask_secret(value))
+    return text
+
+
+ERROR_STATUS: dict[type[PromptImpError], int] = {
+    InputError: 400,
+    ModelError: 503,
+    RepositoryError: 503,
+}
+"""The status code for each error the service raises on purpose."""
+
+
+async def domain_error(request: Request, error: Exception) -> JSONResponse:
+    """The service's one-line message as `detail`, with any API key masked."""
+    code = next(code for kind, code in ERROR_STATUS.items() if isinstance(error, kind))
+    detail = redact(str(error), request.app.state.service.settings)
+    if code >= 500:
+        log.warning("%s %s -> %d: %s", request.method, request.url.path, code, detail)
+    return JSONResponse({"detail": detail}, status_code=code)
+
+
+def create_app(service: ImproveService) -> FastAPI:
+    """The API over `service`; interactive docs at /docs, the schema at /openapi.json."""
+    app = FastAPI(
+        title="Prompt Improver Workbench API",
+        version="1.0.0",
+        description="Turn a rough idea into a structured, high-quality prompt.",
+        generate_unique_id_function=lambda route: route.name,
+    )
+    app.state.service = service
+    app.include_router(router)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    for kind in ERROR_STATUS:
+        app.add_exception_handler(kind, domain_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    return app
+
+
+def serve(service: ImproveService, host: str | None = None, port: int | None = None) -> None:
+    """Run the API on uvicorn at host:port (default API_HOST:API_PORT) until interrupted.
+
+    Retention clean-up is not run here: whoever builds the service runs
+    `service.startup_cleanup()` once (the CLI does, as it builds the service).
+    """
+    import uvicorn
+
+    settings = service.settings
+    uvicorn.run(
+        create_app(service),
+        host=host or settings.API_HOST,
+        port=settings.API_PORT if port is None else port,
+    )
