@@ -11,9 +11,12 @@ import argparse
 import io
 import itertools
 import json
+import os
 import random
 import sqlite3
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -213,6 +216,31 @@ def main() -> None:
             base = results[f"  baseline: sqlite3 INSERT+commit, {label}"]
             print(f"save / baseline ({label}): {save / base:.2f}x")
         store.close()
+        print_cli_figures(path, common)
+
+
+def process_seconds(command: list[str], env: dict[str, str], repeat: int = 5) -> float:
+    """Median wall time of a whole process, in seconds."""
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        subprocess.run(command, env=env, check=True, capture_output=True)
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def print_cli_figures(path: Path, word: str) -> None:
+    """`promptimp history --search WORD --json` as a whole process vs `import dspy` alone."""
+    env = {**os.environ, "SQLITE_DB_PATH": str(path), "SQLITE_AUTO_CLEANUP": "false"}
+    cli = [sys.executable, "-m", "promptimp", "history", "--search", word, "--json"]
+    cli_s = process_seconds(cli, env)
+    dspy_s = process_seconds([sys.executable, "-c", "import dspy"], env)
+    for label, seconds in (
+        ("promptimp history --search WORD --json (whole process)", cli_s),
+        ("python -c 'import dspy' (whole process)", dspy_s),
+    ):
+        print(f"{label:<60} {seconds * 1000:>15.0f} ms")
+    print(f"CLI / import dspy: {cli_s / dspy_s:.2f}x (target <= 1)")
 
 
 if __name__ == "__main__":

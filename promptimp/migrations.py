@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlite_utils import Database, Migrations
+from promptimp.sqlite_lib import Database, Migrations
 
 migrations = Migrations("promptimp")
 

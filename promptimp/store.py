@@ -22,8 +22,6 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlite_utils import Database
-
 from promptimp.migrations import (
     COMPARISONS,
     EVAL_RESULTS,
@@ -37,6 +35,7 @@ from promptimp.models import (
     RepositoryConnectionError,
     RepositoryConstraintError,
 )
+from promptimp.sqlite_lib import Database
 
 COLUMNS: tuple[str, ...] = (
     "id",
