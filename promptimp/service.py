@@ -19,6 +19,7 @@ from promptimp.assembly import to_improved_prompt
 from promptimp.breaker import BreakerState, CircuitBreaker
 from promptimp.models import (
     BackendType,
+    ImprovedPrompt,
     ImproveResult,
     InputError,
     ModelError,
@@ -123,9 +124,8 @@ class ImproveService:
         idea, context = validate_input(idea, context)
         chosen = parse_backend(backend, self.settings.default_backend)
         started = time.perf_counter()
-        fields = self._run_program(chosen, idea, context)
+        improved = self.generate(chosen, idea, context)
         latency_ms = round((time.perf_counter() - started) * 1000)
-        improved = to_improved_prompt(fields, idea, context, assemble=self.assembles_locally)
         run = PromptRun(
             original_idea=idea,
             context=context,
@@ -135,6 +135,11 @@ class ImproveService:
             **improved.model_dump(),
         )
         return self._save(run)
+
+    def generate(self, backend: BackendType, idea: str, context: str = "") -> ImprovedPrompt:
+        """Run the backend's program and normalise its answer; nothing is timed or stored."""
+        fields = self._run_program(backend, idea, context)
+        return to_improved_prompt(fields, idea, context, assemble=self.assembles_locally)
 
     def _run_program(self, backend: BackendType, idea: str, context: str) -> dict[str, Any]:
         import dspy

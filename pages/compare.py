@@ -1,0 +1,128 @@
+"""Compare: one idea through zero-shot and few-shot side by side; record which is better."""
+
+import pandas as pd
+import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
+
+from promptimp.models import BackendType, ImproveResult, PromptImpError
+from ui import resources
+from ui.text import diff_markdown, escape_markdown, word_diff
+from ui.views import confidence_text, latency_text
+
+VERDICTS = {
+    "zero-shot": ("Zero-shot is better", ":material/arrow_back:"),
+    "tie": ("About the same", ":material/drag_handle:"),
+    "few-shot": ("Few-shot is better", ":material/arrow_forward:"),
+}
+
+
+def show_side(column: DeltaGenerator, title: str, result: ImproveResult) -> None:
+    """One backend's figures and prompt."""
+    with column:
+        st.subheader(title)
+        figures = st.columns(2)
+        figures[0].metric("Confidence", confidence_text(result.run.confidence))
+        figures[1].metric("Latency", latency_text(result.run.latency_ms))
+        for warning in result.warnings:
+            st.warning(escape_markdown(warning))
+        st.code(result.run.improved_prompt, language="markdown", wrap_lines=True)
+
+
+def record(verdict: str) -> None:
+    """Store the verdict on the pair shown (a button callback, so errors are kept for later)."""
+    pair = st.session_state["compare_pair"]
+    try:
+        resources.get_store().save_comparison(
+            pair["zero-shot"].run.id, pair["few-shot"].run.id, verdict, pair["idea"]
+        )
+    except PromptImpError as error:
+        pair["error"] = str(error)
+        return
+    pair["verdict"] = verdict
+    resources.reads_changed()
+
+
+service = resources.get_service()
+st.title("Compare zero-shot and few-shot")
+st.caption(
+    "Improve one idea with both backends, read them side by side, and say which is better. "
+    "Verdicts add up to each backend's win rate below."
+)
+
+with st.form("compare"):
+    idea = st.text_area(
+        "Idea", placeholder="Write a product launch email", height=100, key="compare_idea"
+    )
+    context = st.text_area("Context (optional)", height=70, key="compare_context")
+    submitted = st.form_submit_button("Run both", type="primary", icon=":material/compare_arrows:")
+
+if submitted:
+    st.session_state.pop("compare_pair", None)
+    try:
+        with st.spinner("Improving with zero-shot, then few-shot…"):
+            results = {b.value: service.improve(idea, context, b) for b in BackendType}
+    except PromptImpError as error:
+        st.error(escape_markdown(str(error)))
+    else:
+        st.session_state["compare_pair"] = {
+            **results,
+            "idea": results["zero-shot"].run.original_idea,
+        }
+    resources.reads_changed()  # even a failed pair may have stored its zero-shot run
+
+pair = st.session_state.get("compare_pair")
+if pair:
+    zero, few = pair["zero-shot"], pair["few-shot"]
+    left, right = st.columns(2, gap="large")
+    show_side(left, "Zero-shot", zero)
+    show_side(right, "Few-shot", few)
+
+    diff = word_diff(zero.run.improved_prompt, few.run.improved_prompt)
+    st.subheader("What changed")
+    st.caption(
+        f"From zero-shot to few-shot: +{diff.added} words (green), -{diff.removed} words "
+        f"(red, struck out); {diff.similarity:.0%} similar."
+    )
+    with st.container(border=True, height=320):
+        st.markdown(diff_markdown(diff))
+
+    st.subheader("Which is better?")
+    if error := pair.pop("error", None):
+        st.error(escape_markdown(error))
+    if pair.get("verdict"):
+        st.success(f"Saved: {VERDICTS[pair['verdict']][0].lower()}.")
+    elif not (zero.stored and few.stored):
+        st.info("Both runs must be saved to history before a verdict can be stored.")
+    else:
+        buttons = st.columns(3)
+        for column, (verdict, (label, icon)) in zip(buttons, VERDICTS.items(), strict=True):
+            column.button(
+                label,
+                icon=icon,
+                on_click=record,
+                args=(verdict,),
+                width="stretch",
+                key=f"verdict_{verdict}",
+            )
+
+if resources.get_store() is not None:
+    st.divider()
+    st.subheader("Win rates")
+    data = resources.comparisons(20)
+    rates = data["win_rates"]
+    if not rates["total"]:
+        st.caption("No verdicts yet. Compare an idea above and pick the better prompt.")
+    else:
+        figures = st.columns(3)
+        for column, verdict in zip(figures, ("zero-shot", "few-shot", "tie"), strict=True):
+            column.metric(
+                "Ties" if verdict == "tie" else f"{verdict} wins",
+                f"{rates[verdict]['rate']:.0%}",
+                help=f"{rates[verdict]['wins']} of {rates['total']} comparisons",
+            )
+        st.caption(f"Over {rates['total']:,} stored comparisons. Most recent:")
+        st.dataframe(
+            pd.DataFrame(data["recent"]).drop(columns=["zero_shot_run_id", "few_shot_run_id"]),
+            hide_index=True,
+            column_config={"timestamp": st.column_config.DatetimeColumn("when (UTC)")},
+        )

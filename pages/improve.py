@@ -1,0 +1,69 @@
+"""Improve: turn a rough idea (and optional context) into a structured prompt."""
+
+import streamlit as st
+
+from promptimp.models import BackendType, PromptImpError
+from ui.resources import get_service, reads_changed
+from ui.text import escape_markdown
+from ui.views import RUN_COLUMNS, render_run, runs_frame
+
+service = get_service()
+backends = [backend.value for backend in BackendType]
+
+st.title("Improve a prompt")
+st.caption(
+    "Describe what you want from an AI assistant in a sentence or two. The improver picks an "
+    "expert role, a precise directive, a reasoning framework and guardrails, and assembles "
+    "a ready-to-paste prompt."
+)
+
+with st.form("improve"):
+    idea = st.text_area(
+        "Idea", placeholder="Design a REST API for user management", height=100, key="improve_idea"
+    )
+    context = st.text_area(
+        "Context (optional)",
+        placeholder="Audience, constraints, tech stack, tone…",
+        height=80,
+        key="improve_context",
+    )
+    backend = st.radio(
+        "Backend",
+        backends,
+        index=backends.index(service.settings.default_backend),
+        horizontal=True,
+        help="zero-shot follows the instructions alone; few-shot also sees similar examples.",
+        key="improve_backend",
+    )
+    submitted = st.form_submit_button("Improve", type="primary", icon=":material/auto_fix_high:")
+
+session_results = st.session_state.setdefault("improve_results", [])
+if submitted:
+    st.session_state.pop("improve_current", None)
+    with st.spinner("Improving your prompt…"):
+        try:
+            result = service.improve(idea, context, backend)
+        except PromptImpError as error:
+            st.error(escape_markdown(str(error)))
+        else:
+            session_results.insert(0, result)
+            st.session_state["improve_current"] = result
+            if result.stored:
+                reads_changed()
+
+current = st.session_state.get("improve_current")
+if current is not None:
+    for warning in current.warnings:
+        st.warning(escape_markdown(warning))
+    st.subheader("Improved prompt")
+    render_run(current.run, key="improve-current")
+
+if session_results:
+    st.divider()
+    st.subheader("This session")
+    st.caption("Runs you made since opening the workbench, newest first.")
+    st.dataframe(
+        runs_frame([result.run for result in session_results]),
+        hide_index=True,
+        column_config=RUN_COLUMNS,
+    )

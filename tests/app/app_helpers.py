@@ -1,0 +1,54 @@
+"""Constants and helpers the AppTest modules share (fixtures live in conftest.py)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from streamlit.testing.v1 import AppTest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+APP = ROOT / "app.py"
+TIMEOUT_S = 30
+
+ANSWER = {
+    "role": "Senior backend engineer specialising in API design",
+    "directive": "Design a versioned REST API for user management with CRUD endpoints.",
+    "framework": "decomposition",
+    "guardrails": ["Use plural nouns for resources", "Return RFC 7807 errors", "Never log tokens"],
+    "reasoning": "An API design task benefits from splitting resources and operations.",
+    "confidence": 0.82,
+    "improved_prompt": "You are a senior backend engineer.\n\n## Task\nDesign a REST API.",
+}
+
+SCRIPT_IDEA = "Summarise a paper on <script>alert(1)</script> and <img src=x onerror=alert(2)>"
+
+SEED = [
+    # (days ago, backend, model_version, confidence, latency_ms, idea)
+    (1, "zero-shot", "openai/gpt-4o-mini", 0.9, 1000, "Design a REST API for user management"),
+    (2, "few-shot", "openai/gpt-4o-mini", 0.6, 3000, "Write a haiku about autumn rain"),
+    (3.5, "zero-shot", "local/smollm2", 0.75, 2000, "Plan a marketing email campaign"),
+    (3, "few-shot", "local/smollm2", None, 4000, SCRIPT_IDEA),
+]
+"""A known data set: 3 known confidences averaging 0.75, 2 of them >= 0.7; p50 2000 ms.
+Stored oldest first, so ids 1-4 are marketing, script, haiku, REST API."""
+
+
+def open_app() -> AppTest:
+    return AppTest.from_file(str(APP), default_timeout=TIMEOUT_S)
+
+
+def unescape(markdown: str) -> str:
+    """Markdown escaped by `escape_markdown`, back to the text it shows."""
+    return re.sub(r"\\(.)", r"\1", markdown)
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    """Click the button (or form submit button) labelled `label` and rerun."""
+    return next(button for button in at.button if button.label == label).click().run()
+
+
+def shown_text(at: AppTest) -> list[str]:
+    """Every st.text body on the page."""
+    return [element.value for element in at.text]

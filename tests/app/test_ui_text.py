@@ -1,0 +1,35 @@
+"""ui.text: Markdown escaping and the word-level diff, without Streamlit."""
+
+from ui.text import diff_markdown, escape_markdown, word_diff
+
+
+def test_escaping_covers_html_markdown_and_directives():
+    assert escape_markdown("<b>x</b> **y** :red[z] $w$") == (
+        "\\<b\\>x\\<\\/b\\> \\*\\*y\\*\\* \\:red\\[z\\] \\$w\\$"
+    )
+    assert escape_markdown("plain words") == "plain words"
+
+
+def test_word_diff_finds_added_and_removed_words():
+    diff = word_diff("write a short poem", "write a long poem now")
+    assert diff.chunks == (
+        ("=", ("write", "a")),
+        ("-", ("short",)),
+        ("+", ("long",)),
+        ("=", ("poem",)),
+        ("+", ("now",)),
+    )
+    assert (diff.added, diff.removed, diff.similarity) == (2, 1, 0.667)
+
+
+def test_diff_markdown_marks_changes_and_keeps_new_line_breaks():
+    diff = word_diff("a <i>b</i>\nc", "a x\nc")
+    assert diff_markdown(diff) == (
+        "a :red-background[~~\\<i\\>b\\<\\/i\\>~~] :green-background[x]  \nc"
+    )
+
+
+def test_identical_texts_have_no_marks():
+    diff = word_diff("same text", "same text")
+    assert (diff.added, diff.removed, diff.similarity) == (0, 0, 1.0)
+    assert diff_markdown(diff) == "same text"

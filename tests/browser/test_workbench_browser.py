@@ -1,0 +1,219 @@
+"""The served workbench in a real Chromium, with the embedded local model.
+
+Starts `streamlit run app.py` on a free port against a tmp database holding one run whose
+texts and model name are HTML, improves an idea for real, finds it in History, checks that
+stored HTML shows as text and never runs, and saves a screenshot of every page under
+tests/browser/artifacts/.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect, sync_playwright
+
+from promptimp.models import BackendType, PromptRun
+from promptimp.store import RunStore
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+START_TIMEOUT_S = 60
+RUN_TIMEOUT_MS = 30_000
+IMPROVE_TIMEOUT_MS = 300_000  # loading and running the local model on two cores
+IDEA = "Design a REST API for user management"
+HOSTILE = "<img src=x onerror=alert(1)>"
+HOSTILE_IDEA = f"Summarise this safely {HOSTILE} <script>alert(2)</script>"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
+    deadline = time.monotonic() + START_TIMEOUT_S
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"streamlit exited with {server.returncode}")
+        try:
+            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
+                if answer.read() == b"ok":
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"streamlit did not become healthy within {START_TIMEOUT_S} s")
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """The served app; its database holds one run whose texts are HTML."""
+    db_path = tmp_path_factory.mktemp("served") / "history.db"
+    store = RunStore(db_path)
+    store.save(
+        PromptRun(
+            original_idea=HOSTILE_IDEA,
+            improved_prompt=f"You are {HOSTILE}.",
+            role=HOSTILE,
+            directive="<b>not bold</b>",
+            framework="decomposition",
+            guardrails=(HOSTILE, "<i>b</i>", "c"),
+            backend=BackendType.ZERO_SHOT,
+            confidence=0.5,
+            latency_ms=10,
+            model_version=HOSTILE,
+        )
+    )
+    store.close()
+    port = free_port()
+    env = {
+        **os.environ,
+        "SQLITE_DB_PATH": str(db_path),
+        "LLM_PROVIDER": "local",
+        "LLM_MODEL": "",
+        "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+    }
+    server = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+        + ["--server.headless", "true", "--server.address", "127.0.0.1"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        wait_until_healthy(url, server)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=15)
+
+
+@pytest.fixture(scope="module")
+def page(app_url) -> Iterator[Page]:
+    """One browser tab for the module; any JavaScript dialog (an alert) fails the test."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    dialogs: list[str] = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        tab = browser.new_page(viewport={"width": 1400, "height": 1800})
+        tab.set_default_timeout(RUN_TIMEOUT_MS)
+        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+        tab.goto(app_url)
+        expect(tab.get_by_role("heading", name="Improve a prompt")).to_be_visible()
+        yield tab
+        browser.close()
+    assert dialogs == [], f"a script ran in the page: {dialogs}"
+
+
+def settle(page: Page) -> None:
+    """Wait until the script run the last action started has finished (seen idle twice)."""
+    running = page.get_by_test_id("stStatusWidget")
+    for _ in range(2):
+        page.wait_for_timeout(500)
+        expect(running).to_have_count(0, timeout=RUN_TIMEOUT_MS)
+
+
+def open_page(page: Page, title: str) -> None:
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name=title).click()
+    settle(page)
+
+
+def shoot(page: Page, name: str) -> None:
+    page.screenshot(path=ARTIFACTS / f"{name}.png")  # the app scrolls inside; a tall viewport
+
+
+def select_first_row(page: Page) -> None:
+    """Click the first data row of the History table (a canvas) on its row marker."""
+    table = page.get_by_test_id("stDataFrame").first
+    box = table.bounding_box()
+    page.mouse.click(box["x"] + 12, box["y"] + 35 + 17)
+    settle(page)
+
+
+def test_improve_an_idea_with_the_local_model(page):
+    page.get_by_role("textbox", name="Idea").fill(IDEA)
+    page.get_by_role("button", name="Improve").click()
+    expect(page.get_by_role("heading", name="Improved prompt")).to_be_visible(
+        timeout=IMPROVE_TIMEOUT_MS
+    )
+    settle(page)
+    expect(page.get_by_test_id("stCode").first).to_contain_text("You are")
+    for section in ("Role", "Directive", "Framework", "Guardrails", "Reasoning"):
+        expect(page.get_by_text(section, exact=True).first).to_be_visible()
+    expect(page.get_by_test_id("stMetricValue").nth(3)).to_have_text("#2")
+    expect(page.get_by_role("button", name="Download as .md")).to_be_visible()
+    shoot(page, "improve")
+
+
+def test_find_the_run_in_history_by_search(page):
+    open_page(page, "History")
+    search = page.get_by_role("textbox", name="Search")
+    search.fill("REST")
+    search.press("Enter")
+    settle(page)
+    expect(page.get_by_text("1 matching runs")).to_be_visible()
+    select_first_row(page)
+    expect(page.get_by_role("heading", name="Run #2")).to_be_visible()
+    expect(page.get_by_test_id("stText").get_by_text(IDEA, exact=True)).to_be_visible()
+    page.mouse.move(0, 0)
+    shoot(page, "history")
+
+
+def test_stored_html_shows_as_text_and_never_runs(page):
+    search = page.get_by_role("textbox", name="Search")
+    search.fill("Summarise")
+    search.press("Enter")
+    settle(page)
+    select_first_row(page)
+    expect(page.get_by_role("heading", name="Run #1")).to_be_visible()
+    texts = page.get_by_test_id("stText")
+    expect(texts.get_by_text(HOSTILE_IDEA, exact=True)).to_be_visible()
+    expect(texts.get_by_text(HOSTILE, exact=True)).to_be_visible()  # the role
+    expect(texts.get_by_text("<b>not bold</b>", exact=True)).to_be_visible()
+    guardrails = page.get_by_test_id("stMarkdownContainer").get_by_role("listitem")
+    expect(guardrails.first).to_have_text(HOSTILE)
+    assert page.locator("img[src='x']").count() == 0
+    page.mouse.move(0, 0)
+    shoot(page, "history-html")
+
+
+@pytest.mark.parametrize(
+    ("title", "heading", "charts"),
+    [
+        ("Insights", "Insights", 6),
+        ("Compare", "Compare zero-shot and few-shot", 0),
+        ("Evaluate", None, None),  # the evaluation engineer's page: it renders, no more
+        ("Health", "Health", 0),
+    ],
+)
+def test_every_other_page_renders(page, title, heading, charts):
+    open_page(page, title)
+    if heading:
+        expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
+    if charts is not None:
+        drawn = page.get_by_test_id("stVegaLiteChart")
+        expect(drawn).to_have_count(charts)
+        for index in range(charts):  # Vega draws after the script run has ended
+            expect(drawn.nth(index).locator("canvas, svg").first).to_be_visible()
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    assert page.locator("img[src='x']").count() == 0  # the seeded model name is an <img> tag
+    page.mouse.move(0, 0)  # no hover toolbars in the picture
+    shoot(page, title.lower())

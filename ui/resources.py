@@ -1,0 +1,97 @@
+"""What pages share: the service (cached per process) and cached read queries.
+
+Pages call these functions instead of touching the store directly, so every read is cached
+for READ_TTL_S seconds and every write is followed by `reads_changed()`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+from promptimp.models import PromptRun
+from promptimp.service import Health, ImproveService
+from promptimp.settings import load_settings
+from promptimp.store import RunFilter, RunStore
+
+READ_TTL_S = 60
+
+
+def build_service() -> ImproveService:
+    """The service configured from the environment; tests replace this to inject an LM."""
+    return ImproveService(load_settings())
+
+
+@st.cache_resource(show_spinner=False)
+def get_service() -> ImproveService:
+    """The one service (and through it the store and LM) of this process."""
+    return build_service()
+
+
+def get_store() -> RunStore | None:
+    """The history store, or None when history is disabled (SQLITE_ENABLED=false)."""
+    return get_service().store
+
+
+@st.cache_resource(show_spinner=False)
+def startup_cleanup() -> int | None:
+    """Apply the retention policy once per process; rows removed, None if it did not run."""
+    return get_service().startup_cleanup()
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def health() -> Health:
+    return get_service().health()
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def query_runs(filters: RunFilter, sort: str, limit: int, offset: int) -> list[PromptRun]:
+    return _store().query(filters, sort=sort, limit=limit, offset=offset)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def count_runs(filters: RunFilter) -> int:
+    return _store().count(filters)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def model_versions() -> list[str]:
+    return _store().model_versions()
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def insights(threshold: float, bins: int) -> dict[str, Any]:
+    """Every aggregate the Insights page draws, computed in SQL."""
+    store = _store()
+    return {
+        "statistics": store.statistics(),
+        "share_confident": store.share_at_least(threshold),
+        "daily": store.daily_summary(),
+        "models": store.model_summary(),
+        "confidence_bins": store.histogram("confidence", bins),
+        "latency_bins": store.histogram("latency_ms", bins),
+    }
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def comparisons(limit: int) -> dict[str, Any]:
+    """Recent comparisons and each backend's win rate over all of them."""
+    store = _store()
+    return {"recent": store.recent_comparisons(limit), "win_rates": store.comparison_win_rates()}
+
+
+_READS = (health, query_runs, count_runs, model_versions, insights, comparisons)
+
+
+def reads_changed() -> None:
+    """Forget cached reads after a write, so every page shows the new state."""
+    for cached in _READS:
+        cached.clear()
+
+
+def _store() -> RunStore:
+    store = get_store()
+    if store is None:
+        raise RuntimeError("history is disabled")  # pages check get_store() first
+    return store

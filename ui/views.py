@@ -1,0 +1,90 @@
+"""Rendering shared by pages. Stored and model text only ever goes out as plain text.
+
+Text a person or a model wrote is shown with st.text, st.code or st.dataframe (never parsed),
+or escaped with `escape_markdown` where a Markdown element is the only option. Nothing here
+calls st.stop(): app.py draws the sidebar after the page, which a stop would prevent.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from promptimp.models import PromptRun
+from ui.text import escape_markdown
+
+
+def confidence_text(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def latency_text(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.0f} ms"
+
+
+def text_section(title: str, body: str) -> None:
+    """A bold fixed heading over a plain-text body."""
+    st.markdown(f"**{title}**")
+    st.text(body or "—")
+
+
+def render_run(run: PromptRun, *, key: str, show_input: bool = False) -> None:
+    """A run as sections: figures, parts on the left, the full prompt (copy, download) right."""
+    figures = st.columns(4)
+    figures[0].metric("Confidence", confidence_text(run.confidence))
+    figures[1].metric("Latency", latency_text(run.latency_ms))
+    figures[2].metric("Backend", run.backend.value)
+    figures[3].metric("Run", f"#{run.id}" if run.id is not None else "not saved")
+    if show_input:
+        text_section("Idea", run.original_idea)
+        if run.context:
+            text_section("Context", run.context)
+        st.caption(
+            f"{run.timestamp:%Y-%m-%d %H:%M:%S} UTC · model {escape_markdown(run.model_version)}"
+        )
+    parts, prompt = st.columns([2, 3], gap="large")
+    with parts:
+        text_section("Role", run.role)
+        text_section("Directive", run.directive)
+        text_section("Framework", run.framework)
+        st.markdown("**Guardrails**")
+        st.markdown("\n".join(f"- {escape_markdown(rule)}" for rule in run.guardrails) or "—")
+        text_section("Reasoning", run.reasoning)
+    with prompt:
+        st.markdown("**Improved prompt**")
+        st.code(run.improved_prompt, language="markdown", wrap_lines=True)
+        st.download_button(
+            "Download as .md",
+            run.improved_prompt,
+            file_name=f"prompt-{run.id if run.id is not None else 'unsaved'}.md",
+            mime="text/markdown",
+            on_click="ignore",
+            icon=":material/download:",
+            key=f"{key}-download",
+        )
+
+
+def runs_frame(runs: list[PromptRun]) -> pd.DataFrame:
+    """One row per run for st.dataframe (cells are shown as text, never parsed)."""
+    return pd.DataFrame(
+        {
+            "id": [run.id for run in runs],
+            "when (UTC)": [run.timestamp.replace(tzinfo=None) for run in runs],
+            "backend": [run.backend.value for run in runs],
+            "model": [run.model_version for run in runs],
+            "confidence": [run.confidence for run in runs],
+            "latency (ms)": [run.latency_ms for run in runs],
+            "idea": [run.original_idea for run in runs],
+        },
+        columns=["id", "when (UTC)", "backend", "model", "confidence", "latency (ms)", "idea"],
+    )
+
+
+RUN_COLUMNS = {
+    "id": st.column_config.NumberColumn("id", width="small", format="%d"),
+    "when (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
+    "confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
+    "latency (ms)": st.column_config.NumberColumn(format="%d"),
+    "idea": st.column_config.TextColumn(width="large"),
+}
+"""Column config for `runs_frame` tables."""
