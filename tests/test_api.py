@@ -7,7 +7,6 @@ import threading
 import dspy
 import httpx
 import pytest
-from dspy.utils import DummyLM
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
@@ -15,31 +14,15 @@ from promptimp import cli
 from promptimp.api import MAX_BODY_BYTES, create_app
 from promptimp.service import ImproveService
 from promptimp.settings import Settings
+from tests.support import ANSWER, dummy_service
 
-ANSWER = {
-    "role": "Senior backend engineer specialising in API design",
-    "directive": "Design a versioned REST API for user management with CRUD endpoints.",
-    "framework": "decomposition",
-    "guardrails": ["Use plural nouns for resources", "Return RFC 7807 errors", "Never log tokens"],
-    "reasoning": "An API design task benefits from splitting resources and operations.",
-    "confidence": 0.82,
-    "improved_prompt": "You are a senior backend engineer. Design a versioned REST API.",
-}
 IDEA = "Design a REST API for user management"
 SECRET = "sk-test-secret-value-0123456789"
 IMPROVE = "/api/v1/improve-prompt"
 
 
 def make_service(db_path, answers=None, **overrides) -> ImproveService:
-    settings = Settings(
-        LLM_PROVIDER="openai",
-        LLM_MODEL="test-model",
-        OPENAI_API_KEY=SECRET,
-        SQLITE_DB_PATH=str(db_path),
-        **overrides,
-    )
-    lm = DummyLM(answers if answers is not None else [ANSWER] * 20)
-    return ImproveService(settings, lm=lm, adapter=dspy.ChatAdapter())
+    return dummy_service(db_path, answers, OPENAI_API_KEY=SECRET, **overrides)
 
 
 def make_client(service: ImproveService) -> TestClient:

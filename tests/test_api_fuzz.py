@@ -10,16 +10,7 @@ from hypothesis import HealthCheck, settings
 from promptimp.api import create_app
 from promptimp.service import ImproveService
 from promptimp.settings import Settings
-
-ANSWER = {
-    "role": "Senior backend engineer",
-    "directive": "Design a versioned REST API for user management.",
-    "framework": "decomposition",
-    "guardrails": ["Use plural nouns", "Return RFC 7807 errors", "Never log tokens"],
-    "reasoning": "Splitting resources and operations keeps the design clear.",
-    "confidence": 0.8,
-    "improved_prompt": "You are a senior backend engineer. Design a versioned REST API.",
-}
+from tests.support import ANSWER
 
 # The service, not the schema, owns the idea's length rule (400 with a message, not 422), so
 # a schema-valid body such as {"idea": ""} may be refused with 400; any other refusal fails.

@@ -15,16 +15,7 @@ from typer.testing import CliRunner
 from promptimp import cli
 from promptimp.service import ImproveService
 from promptimp.settings import Settings
-
-ANSWER = {
-    "role": "Technical writer for developer documentation",
-    "directive": "Write a quick-start guide for the CLI covering install, first run and help.",
-    "framework": "decomposition",
-    "guardrails": ["Show every command in a code block", "Keep it under 500 words", "No jargon"],
-    "reasoning": "A guide splits naturally into steps.",
-    "confidence": 0.77,
-    "improved_prompt": "You are a technical writer. Write a quick-start guide for the CLI.",
-}
+from tests.support import ANSWER, dummy_service
 
 
 @pytest.fixture
@@ -35,8 +26,7 @@ def db_path(tmp_path):
 @pytest.fixture
 def service(db_path):
     """A DummyLM-backed service installed as the CLI's service for in-process runs."""
-    settings = Settings(LLM_PROVIDER="openai", LLM_MODEL="dummy", SQLITE_DB_PATH=str(db_path))
-    built = ImproveService(settings, lm=DummyLM([ANSWER] * 10), adapter=dspy.ChatAdapter())
+    built = dummy_service(db_path)
     cli.state._service = built
     yield built
     cli.state._service = None
@@ -64,7 +54,7 @@ def test_improve_json_prints_the_run_with_id_and_warnings(service):
     assert printed["role"] == ANSWER["role"]
     assert printed["guardrails"] == ANSWER["guardrails"]
     assert printed["backend"] == "zero-shot"
-    assert printed["confidence"] == 0.77
+    assert printed["confidence"] == 0.82
 
 
 def test_improve_json_has_null_id_when_not_stored(tmp_path):
@@ -110,7 +100,7 @@ def test_read_commands_end_to_end_with_json(service, db_path):
 
     stats = json.loads(run_cli(db_path, "stats", "--json").stdout)
     assert stats["total_count"] == 2
-    assert stats["average_confidence"] == pytest.approx(0.77)
+    assert stats["average_confidence"] == pytest.approx(0.82)
     assert stats["by_backend"]["zero-shot"]["count"] == 2
 
     health = json.loads(run_cli(db_path, "health", "--json").stdout)

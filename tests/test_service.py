@@ -12,16 +12,8 @@ from promptimp.models import BackendType, InputError, ModelError
 from promptimp.service import MAX_TEXT_CHARS, ImproveService
 from promptimp.settings import Settings
 from promptimp.store import RunStore
+from tests.support import ANSWER, dummy_service
 
-ANSWER = {
-    "role": "Senior backend engineer specialising in API design",
-    "directive": "Design a versioned REST API for user management with CRUD endpoints.",
-    "framework": "decomposition",
-    "guardrails": ["Use plural nouns for resources", "Return RFC 7807 errors", "Never log tokens"],
-    "reasoning": "An API design task benefits from splitting resources and operations.",
-    "confidence": 0.82,
-    "improved_prompt": "You are a senior backend engineer. Design a versioned REST API.",
-}
 PARTS = {key: value for key, value in ANSWER.items() if key != "improved_prompt"}
 
 
@@ -34,14 +26,8 @@ class FakeClock:
 
 
 def make_service(tmp_path, answers=None, *, provider="openai", **overrides) -> ImproveService:
-    settings = Settings(
-        LLM_PROVIDER=provider,
-        LLM_MODEL="test-model",
-        SQLITE_DB_PATH=str(overrides.pop("db_path", tmp_path / "history.db")),
-        **overrides,
-    )
-    lm = DummyLM(answers if answers is not None else [ANSWER] * 20)
-    return ImproveService(settings, lm=lm, adapter=dspy.ChatAdapter())
+    db_path = overrides.pop("db_path", tmp_path / "history.db")
+    return dummy_service(db_path, answers, LLM_PROVIDER=provider, **overrides)
 
 
 def test_improve_returns_every_field_and_stores_the_run(tmp_path):

@@ -7,20 +7,13 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.support import ANSWER  # noqa: F401 - re-exported for the page tests
+
 ROOT = Path(__file__).resolve().parents[2]
 
 APP = ROOT / "app.py"
 TIMEOUT_S = 30
 
-ANSWER = {
-    "role": "Senior backend engineer specialising in API design",
-    "directive": "Design a versioned REST API for user management with CRUD endpoints.",
-    "framework": "decomposition",
-    "guardrails": ["Use plural nouns for resources", "Return RFC 7807 errors", "Never log tokens"],
-    "reasoning": "An API design task benefits from splitting resources and operations.",
-    "confidence": 0.82,
-    "improved_prompt": "You are a senior backend engineer.\n\n## Task\nDesign a REST API.",
-}
 
 SCRIPT_IDEA = "Summarise a paper on <script>alert(1)</script> and <img src=x onerror=alert(2)>"
 
