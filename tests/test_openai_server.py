@@ -1,0 +1,117 @@
+"""The litellm path of promptimp.lm against a real OpenAI-compatible server.
+
+llama-cpp-python's own server (`python -m llama_cpp.server`) serves the bundled model. The
+service talks to it exactly as to OpenAI (provider "openai", LLM_BASE_URL, LLM_API_KEY) with its
+default ChatAdapter. A 135M model does not follow ChatAdapter's `[[ ## field ## ]]` format on its
+own, so the request carries a GBNF grammar of that format in the body (`extra_body`, the server's
+own grammar support): the answer then always parses, and every field comes back valid.
+"""
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from promptimp.improver import ImprovePrompt
+from promptimp.lm import build_lm
+from promptimp.local_engine import bundled_model_path
+from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, MIN_GUARDRAILS
+from promptimp.service import ImproveService
+from promptimp.settings import Settings
+
+ALIAS = "smollm2-135m-instruct"
+START_TIMEOUT_S = 120
+STOP_TIMEOUT_S = 10
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    """The base URL of a llama.cpp server on the bundled model, and its log file."""
+    log_path = tmp_path_factory.mktemp("server") / "server.log"
+    port = free_port()
+    command = [
+        sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path()),
+        "--model_alias", ALIAS, "--host", "127.0.0.1", "--port", str(port),
+        "--n_ctx", "4096", "--n_threads", "2",
+    ]  # fmt: skip
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+    base_url = f"http://127.0.0.1:{port}/v1"
+    try:
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"llama_cpp.server exited: {log_path.read_text()[-2000:]}")
+            try:
+                if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"llama_cpp.server did not start in {START_TIMEOUT_S} s")
+            time.sleep(0.5)
+        yield base_url, log_path
+    finally:
+        process.terminate()
+        try:
+            process.wait(STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(STOP_TIMEOUT_S)
+
+
+def chat_format_grammar(signature) -> str:
+    """GBNF for ChatAdapter's answer format: each output field under its `[[ ## name ## ]]`."""
+    values = {
+        str: "text",
+        float: '("0." [0-9] | "1.0")',
+        list[str]: '"[" item ", " item ", " item (", " item)? (", " item)? "]"',
+    }
+    sections = [
+        f'"[[ ## {name} ## ]]\\n" '
+        + ("framework" if name == "framework" else values[field.annotation])
+        + ' "\\n\\n"'
+        for name, field in signature.output_fields.items()
+    ]
+    frameworks = " | ".join(f'"{framework}"' for framework in FRAMEWORKS)
+    return "\n".join(
+        [
+            "root ::= " + " ".join(sections) + ' "[[ ## completed ## ]]"',
+            r'char ::= [^\n\r"\\\[\]{}<>]',
+            "text ::= [A-Za-z] char{2,200}",
+            'item ::= "\\"" [A-Za-z] char{2,120} "\\""',
+            f"framework ::= {frameworks}",
+        ]
+    )
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+def test_service_improves_through_litellm_and_a_real_server(server, tmp_path):
+    base_url, log_path = server
+    settings = Settings(
+        LLM_PROVIDER="openai",
+        LLM_BASE_URL=base_url,
+        LLM_MODEL=ALIAS,
+        LLM_API_KEY="sk-local",
+        SQLITE_DB_PATH=str(tmp_path / "history.db"),
+    )
+    lm = build_lm(settings).copy(extra_body={"grammar": chat_format_grammar(ImprovePrompt)})
+    result = ImproveService(settings, lm=lm).improve("Design a REST API for user management")
+
+    run = result.run
+    assert result.stored and run.model_version == f"openai/{ALIAS}"
+    assert run.role and run.directive and run.reasoning and run.improved_prompt
+    assert run.framework in FRAMEWORKS
+    assert MIN_GUARDRAILS <= len(run.guardrails) <= MAX_GUARDRAILS
+    assert run.confidence is not None and 0.0 <= run.confidence <= 1.0
+    assert "POST /v1/chat/completions" in log_path.read_text()
