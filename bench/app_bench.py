@@ -23,12 +23,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
 import streamlit as st  # noqa: E402
-from sqlite_utils import Database  # noqa: E402
-from store_bench import make_words, synthetic_rows  # noqa: E402
+from store_bench import filled_store, make_words  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from promptimp.store import RunFilter, RunStore  # noqa: E402
+from promptimp.store import RunFilter  # noqa: E402
 
 PAGE_TARGET_S = 1.5
 THRESHOLD = 0.7
@@ -101,16 +100,8 @@ def main() -> None:
         path = Path(tmp) / "history.db"
         os.environ.update(SQLITE_DB_PATH=str(path), SQLITE_AUTO_CLEANUP="false")
         os.chdir(ROOT)
-        store = RunStore(path)
-        store.check()
-        started = time.perf_counter()
-        db = Database(path)
-        with db.atomic():
-            db.table("prompt_history").insert_all(
-                synthetic_rows(args.rows, words, rng), batch_size=500
-            )
-        db.close()
-        print(f"App benchmark: {args.rows:,} runs, filled in {time.perf_counter() - started:.1f} s")
+        store, fill_s = filled_store(path, args.rows, words, rng)
+        print(f"App benchmark: {args.rows:,} runs, filled in {fill_s:.1f} s")
 
         word = words[99]
         searched = RunFilter(text=word, backend="few-shot")

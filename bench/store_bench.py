@@ -67,6 +67,20 @@ def synthetic_rows(count: int, words: list[str], rng: random.Random) -> Iterator
         }
 
 
+def filled_store(
+    path: Path, rows: int, words: list[str], rng: random.Random
+) -> tuple[RunStore, float]:
+    """A migrated store at `path` holding `rows` synthetic runs, and the seconds it took."""
+    store = RunStore(path)
+    store.check()
+    started = time.perf_counter()
+    db = Database(path)
+    with db.atomic():
+        db.table("prompt_history").insert_all(synthetic_rows(rows, words, rng), batch_size=500)
+    db.close()
+    return store, time.perf_counter() - started
+
+
 def timed(operation: Callable[[], object], repeat: int) -> tuple[float, float]:
     """Median and 90th percentile of `operation`, in milliseconds."""
     samples = []
@@ -107,16 +121,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "history.db"
-        store = RunStore(path)
-        store.check()
-        started = time.perf_counter()
-        db = Database(path)
-        with db.atomic():
-            db.table("prompt_history").insert_all(
-                synthetic_rows(args.rows, words, rng), batch_size=500
-            )
-        db.close()
-        fill_s = time.perf_counter() - started
+        store, fill_s = filled_store(path, args.rows, words, rng)
         size_mb = path.stat().st_size / 1e6
 
         run = PromptRun(
