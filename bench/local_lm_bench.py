@@ -29,7 +29,7 @@ sys.path.insert(0, str(ROOT))
 
 import dspy  # noqa: E402
 
-from eval.metrics import repetition_score  # noqa: E402
+from eval.metrics import REPEAT_RUN, words  # noqa: E402
 from promptimp import local_engine  # noqa: E402
 from promptimp.improver import ImprovePromptParts  # noqa: E402
 from promptimp.models import (  # noqa: E402
@@ -100,6 +100,18 @@ def problems(run: PromptRun) -> list[str]:
     return found
 
 
+def repeated_run(text: str) -> str | None:
+    """The first run of REPEAT_RUN words that occurs twice in `text` (as eval.metrics counts)."""
+    tokens = words(text)
+    seen = set()
+    for start in range(len(tokens) - REPEAT_RUN + 1):
+        run = tuple(tokens[start : start + REPEAT_RUN])
+        if run in seen:
+            return " ".join(run)
+        seen.add(run)
+    return None
+
+
 def sample_request(engine: local_engine.LocalEngine) -> dspy.lm15.Request:
     """The request the service sends for one idea, captured from a real call."""
     captured: list[dspy.lm15.Request] = []
@@ -117,20 +129,31 @@ def sample_request(engine: local_engine.LocalEngine) -> dspy.lm15.Request:
 
 
 def tokens_per_second(engine: local_engine.LocalEngine, runs: int) -> tuple[float, float]:
-    """Median tokens/s through the engine and through raw create_chat_completion, interleaved."""
+    """Median tokens/s through the engine and through raw create_chat_completion.
+
+    Both answer the same request with the same grammar and sampling settings (raw without the
+    engine's logits processors); runs alternate which goes first.
+    """
     request = sample_request(engine)
     raw_kwargs = engine.completion_kwargs(request)
     raw_kwargs.pop("logits_processor")
-    ours, raw = [], []
-    for _ in range(runs):
+
+    def through_engine() -> float:
         started = time.perf_counter()
-        response = engine.complete(request)
-        ours.append(response.usage.output_tokens / (time.perf_counter() - started))
+        tokens = engine.complete(request).usage.output_tokens
+        return tokens / (time.perf_counter() - started)
+
+    def raw() -> float:
         started = time.perf_counter()
         with engine.model.lock:
             answer = engine.llama.create_chat_completion(**raw_kwargs)
-        raw.append(answer["usage"]["completion_tokens"] / (time.perf_counter() - started))
-    return statistics.median(ours), statistics.median(raw)
+        return answer["usage"]["completion_tokens"] / (time.perf_counter() - started)
+
+    rates: dict[Any, list[float]] = {through_engine: [], raw: []}
+    for run in range(runs):
+        for measure in (through_engine, raw) if run % 2 == 0 else (raw, through_engine):
+            rates[measure].append(measure())
+    return statistics.median(rates[through_engine]), statistics.median(rates[raw])
 
 
 def improve_all(
@@ -149,7 +172,10 @@ def improve_all(
         seconds.append(time.perf_counter() - started)
         found = problems(run)
         valid += not found
-        unrepeated += repetition_score(run.improved_prompt) == 1.0
+        repeated = repeated_run(run.improved_prompt)
+        unrepeated += repeated is None
+        if repeated:
+            found.append(f"repeats {repeated!r}")
         if found:
             failures.append(f"{backend} {idea[:40]!r}: {', '.join(found)}")
     return seconds, valid, unrepeated, failures
@@ -196,14 +222,15 @@ def main(argv: list[str] | None = None) -> int:
         longest = max((answer.usage.output_tokens for answer in answers), default=0)
         cut = sum(answer.finish_reason == "length" for answer in answers)
         limit = f"max_tokens {local_engine.MAX_TOKENS}"
-        rows.append(("longest answer (tokens)", longest, f"{cut} cut at {limit}"))
+        rows.append(("longest answer (tokens)", str(longest), f"{cut} cut at {limit}"))
     print_table(rows)
     for failure in failures:
         print("  failed:", failure)
     return 0
 
 
-def print_table(rows: list[tuple[str, Any, Any]]) -> None:
+def print_table(rows: list[tuple[str, str, str]]) -> None:
+    """The rows as left-aligned columns."""
     widths = [max(len(str(row[i])) for row in rows) for i in range(3)]
     for row in rows:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(row, widths, strict=True)))

@@ -17,6 +17,8 @@ import json
 import re
 import textwrap
 import threading
+import unicodedata
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -51,7 +53,10 @@ TEMPERATURE = 0.0
 MAX_TOKENS = 600
 REPEAT_PENALTY = 1.1
 NO_REPEAT_TOKENS = 6
-"""A run of this many generated tokens may not occur twice in one answer."""
+"""A run of this many tokens may not occur twice in one answer."""
+NO_COPY_TOKENS = 8
+"""A run of this many tokens of the last user message (the idea and its context) may not be
+copied: the assembled prompt quotes the context, so a copy would repeat it."""
 NO_REPEAT_PENALTY = 30.0
 CLOSING_RESERVE = 100
 """Tokens kept for finishing a JSON answer: past max_tokens minus this, closing is favoured."""
@@ -125,10 +130,23 @@ class LocalModel:
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @cached_property
+    def pieces(self) -> list[bytes]:
+        """The text of every token id."""
+        return [self.llama.detokenize([token]) for token in range(self.llama.n_vocab())]
+
+    @cached_property
     def closers(self) -> list[int]:
         """Token ids that can end a JSON string, list or object."""
-        pieces = (self.llama.detokenize([token]) for token in range(self.llama.n_vocab()))
-        return [token for token, piece in enumerate(pieces) if piece.lstrip()[:1] in CLOSERS]
+        return [token for token, piece in enumerate(self.pieces) if piece.lstrip()[:1] in CLOSERS]
+
+    @cached_property
+    def spellings(self) -> Spellings:
+        """The spellings of this model's tokens, for NoRepeatNgrams."""
+        return Spellings.of(self.pieces)
+
+    def tokenize(self, text: str) -> list[int]:
+        """The token ids of `text`, without special tokens."""
+        return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
 
 
 _models: dict[Path, LocalModel] = {}
@@ -186,16 +204,19 @@ def tighten_property(name: str, schema: dict[str, Any]) -> dict[str, Any]:
 
 
 def tighten_schema(schema: dict[str, Any]) -> dict[str, Any]:
-    """An object schema with every property tightened, all of them required, in the given order."""
+    """An object schema with every property tightened and required, in the given order."""
     properties = {
         name: tighten_property(name, sub) for name, sub in schema.get("properties", {}).items()
     }
-    return {
+    tight = {
         "type": "object",
         "properties": properties,
         "required": list(properties),
         "additionalProperties": False,
     }
+    if "$defs" in schema:
+        tight["$defs"] = schema["$defs"]
+    return tight
 
 
 def schema_from_fields(system: str) -> dict[str, Any] | None:
@@ -225,7 +246,7 @@ def request_schema(request: Request) -> dict[str, Any] | None:
 
 @lru_cache(maxsize=32)
 def _gbnf(schema_json: str) -> str:
-    """GBNF for a JSON schema; converting takes longer than a short answer, so it is cached."""
+    """GBNF for a JSON schema (a program asks with the same few schemas again and again)."""
     return json_schema_to_gbnf(schema_json)
 
 
@@ -237,27 +258,69 @@ def grammar_for(schema: dict[str, Any]) -> LlamaGrammar:
 # -- decoding ------------------------------------------------------------------------------
 
 
-class NoRepeatNgrams:
-    """A logits processor that pushes down any token completing an n-gram already generated."""
+def spelling(piece: bytes) -> str:
+    """A token's letters and digits, lower-cased and without accents ("" for punctuation)."""
+    text = unicodedata.normalize("NFKD", piece.decode("utf-8", "ignore").lower())
+    return "".join(char for char in text if char.isalnum())
 
-    def __init__(self, n: int = NO_REPEAT_TOKENS, penalty: float = NO_REPEAT_PENALTY) -> None:
+
+@dataclass(frozen=True)
+class Spellings:
+    """Each token's spelling (see `spelling`) and the tokens of each spelling."""
+
+    keys: list[str]
+    tokens: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, pieces: Sequence[bytes]) -> Spellings:
+        keys = [spelling(piece) for piece in pieces]
+        tokens: dict[str, list[int]] = {}
+        for token, key in enumerate(keys):
+            tokens.setdefault(key, []).append(token)
+        return cls(keys, tokens)
+
+
+class NoRepeatNgrams:
+    """A logits processor against repeated runs of `n` tokens.
+
+    A token that would complete a run already generated, or found in `source`, is pushed down.
+    Tokens compare by spelling, and punctuation and whitespace tokens are skipped, so runs are
+    compared as words are: across fields, whatever the case, accents or punctuation.
+    """
+
+    def __init__(
+        self,
+        spellings: Spellings,
+        n: int,
+        source: Sequence[int] = (),
+        penalty: float = NO_REPEAT_PENALTY,
+    ) -> None:
+        self.spellings = spellings
         self.n = n
         self.penalty = penalty
+        self.followers: dict[tuple[str, ...], set[str]] = {}
+        self.keys: list[str] = []
+        for token in source:
+            self._add(token)
+        self.keys = []
         self.start: int | None = None
-        self.followers: dict[tuple[int, ...], set[int]] = {}
-        self.seen = 0
+
+    def _add(self, token: int) -> None:
+        key = self.spellings.keys[token]
+        if key:
+            self.keys.append(key)
+            if len(self.keys) >= self.n:
+                run = tuple(self.keys[-self.n :])
+                self.followers.setdefault(run[:-1], set()).add(run[-1])
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         if self.start is None:
             self.start = len(input_ids)
-        generated = input_ids[self.start :].tolist()
-        for end in range(max(self.seen, self.n), len(generated) + 1):
-            gram = tuple(generated[end - self.n : end])
-            self.followers.setdefault(gram[:-1], set()).add(gram[-1])
-        self.seen = len(generated) + 1
-        if len(generated) >= self.n - 1:
-            for token in self.followers.get(tuple(generated[len(generated) - self.n + 1 :]), ()):
-                scores[token] -= self.penalty
+        for token in input_ids[self.start :].tolist():
+            self._add(token)
+        self.start = len(input_ids)
+        for key in self.followers.get(tuple(self.keys[1 - self.n :]), ()):
+            scores[self.spellings.tokens[key]] -= self.penalty
         return scores
 
 
@@ -331,7 +394,14 @@ class LocalEngine:
         validate_request(request)
         config = request.config
         max_tokens = min(config.max_tokens or self.max_tokens, self.max_tokens)
-        processors = LogitsProcessorList([NoRepeatNgrams()])
+        spellings = self.model.spellings
+        last_input = request.messages[-1].text or ""
+        processors = LogitsProcessorList(
+            [
+                NoRepeatNgrams(spellings, NO_REPEAT_TOKENS),
+                NoRepeatNgrams(spellings, NO_COPY_TOKENS, self.model.tokenize(last_input)),
+            ]
+        )
         options: dict[str, Any] = {
             "messages": chat_messages(request),
             "temperature": self.temperature if config.temperature is None else config.temperature,

@@ -128,8 +128,7 @@ def test_missing_trainset_error_names_path_and_variable(tmp_path):
         load_demo_selector(settings_for(tmp_path, missing))
     assert isinstance(caught.value, PromptImpError)
     assert str(caught.value) == (
-        f"Few-shot trainset not found: {missing} "
-        "(set DSPY_FEWSHOT_TRAINSET_PATH to a JSONL file)."
+        f"Few-shot trainset not found: {missing} (set DSPY_FEWSHOT_TRAINSET_PATH to a JSONL file)."
     )
 
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import dspy
+import numpy as np
 import pytest
 from dspy.lm15 import Config, Message, Request
 
@@ -16,6 +17,7 @@ from promptimp.local_engine import (
     CloseWithinBudget,
     LocalJSONAdapter,
     NoRepeatNgrams,
+    Spellings,
     request_schema,
     resolve_model_path,
     schema_from_fields,
@@ -95,6 +97,17 @@ def test_tighten_schema_gives_unknown_fields_generic_caps():
     assert props["count"] == {"type": "integer"}
 
 
+def test_tighten_schema_keeps_definitions_for_nested_fields():
+    schema = {
+        "properties": {"step": {"$ref": "#/$defs/Step"}},
+        "$defs": {"Step": {"type": "object", "properties": {"title": {"type": "string"}}}},
+    }
+    tight = tighten_schema(schema)
+    assert tight["properties"]["step"] == {"$ref": "#/$defs/Step"}
+    assert tight["$defs"] == schema["$defs"]
+    assert "step ::=" in local_engine.grammar_for(tight)._grammar
+
+
 def request(system: str = "Be brief.", response_format: dict | None = None) -> Request:
     config = Config(response_format=response_format)
     return Request(model="local", messages=(Message.user("hello"),), system=system, config=config)
@@ -135,20 +148,28 @@ def test_local_adapter_writes_a_compact_prompt():
     assert user == "original_idea: Plan a trip"
 
 
-def test_no_repeat_ngrams_pushes_down_the_token_that_would_repeat_a_run():
-    import numpy as np
+SPELLINGS = Spellings.of([b"x", b" the", b"Th\xc3\xa9", b" cat", b" sat", b", ", b"dog"])
 
-    processor = NoRepeatNgrams(n=3, penalty=5.0)
-    prompt = [7, 7, 7]
-    processor(np.array(prompt), np.zeros(10, dtype=np.float32))  # marks where generation starts
-    scores = processor(np.array(prompt + [1, 2, 3, 1, 2]), np.zeros(10, dtype=np.float32))
-    assert scores[3] == -5.0  # "1 2 3" would repeat
-    assert scores[[0, 1, 2, 4, 5]].tolist() == [0.0] * 5
+
+def scores_after(processor: NoRepeatNgrams, generated: list[int]) -> list[float]:
+    prompt = [0, 0]
+    processor(np.array(prompt), np.zeros(7))  # marks where generation starts
+    return processor(np.array(prompt + generated), np.zeros(7)).tolist()
+
+
+def test_no_repeat_ngrams_pushes_down_a_token_that_would_repeat_a_run():
+    processor = NoRepeatNgrams(SPELLINGS, n=2, penalty=5.0)
+    # " the cat" then ", Thé": " cat" would repeat "the cat", whatever case, accent or comma
+    assert scores_after(processor, [1, 3, 5, 2]) == [0.0, 0.0, 0.0, -5.0, 0.0, 0.0, 0.0]
+
+
+def test_no_repeat_ngrams_counts_runs_of_the_source():
+    processor = NoRepeatNgrams(SPELLINGS, n=3, source=[1, 3, 4], penalty=5.0)
+    assert scores_after(processor, [6, 2, 3]) == [0.0, 0.0, 0.0, 0.0, -5.0, 0.0, 0.0]
+    assert scores_after(NoRepeatNgrams(SPELLINGS, n=3, penalty=5.0), [2, 3]) == [0.0] * 7
 
 
 def test_close_within_budget_favours_closing_tokens_near_the_end():
-    import numpy as np
-
     processor = CloseWithinBudget(closers=[4], budget=local_engine.CLOSING_RESERVE + 2)
     prompt = [9, 9]
     assert processor(np.array(prompt), np.zeros(6))[4] == 0.0
