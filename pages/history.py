@@ -138,24 +138,20 @@ elif filters == RunFilter():
 else:
     table_slot.info("No runs match. Clear the search or widen the filters.")
 
-csv_col.download_button(
-    "Export CSV",
-    partial(export, store.export_csv, filters),
-    file_name="prompt-history.csv",
-    mime="text/csv",
-    on_click="ignore",
-    icon=":material/table:",
-    disabled=total == 0,
-)
-json_col.download_button(
-    "Export JSON",
-    partial(export, store.export_json, filters),
-    file_name="prompt-history.json",
-    mime="application/json",
-    on_click="ignore",
-    icon=":material/data_object:",
-    disabled=total == 0,
-)
+exports = [
+    (csv_col, "CSV", store.export_csv, "csv", "text/csv", ":material/table:"),
+    (json_col, "JSON", store.export_json, "json", "application/json", ":material/data_object:"),
+]
+for column, label, writer, suffix, mime, icon in exports:
+    column.download_button(
+        f"Export {label}",
+        partial(export, writer, filters),
+        file_name=f"prompt-history.{suffix}",
+        mime=mime,
+        on_click="ignore",
+        icon=icon,
+        disabled=total == 0,
+    )
 
 if selected:
     run = selected[0]

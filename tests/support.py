@@ -1,8 +1,21 @@
-"""What many tests share: the fake model's answer and a service that uses it."""
+"""What many tests share: the fake model's answer, a service that uses it, and real servers."""
 
 from __future__ import annotations
 
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
 import dspy
+import httpx
+import pytest
 from dspy.utils import DummyLM
 
 from promptimp.service import ImproveService
@@ -32,3 +45,82 @@ def dummy_service(db_path, answers=None, **overrides) -> ImproveService:
     )
     lm = DummyLM(answers if answers is not None else [ANSWER] * 20)
     return ImproveService(settings, lm=lm, adapter=dspy.ChatAdapter())
+
+
+STOP_TIMEOUT_S = 15
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_ready(url: str, process: subprocess.Popen, log_path: Path, timeout_s: float) -> None:
+    """Return once `url` answers 200; fail the test with the log's tail if the server dies first."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"server exited with {process.returncode}:\n{log_path.read_text()[-2000:]}")
+        try:
+            if httpx.get(url, timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        time.sleep(0.3)
+    pytest.fail(f"server not ready after {timeout_s} s:\n{log_path.read_text()[-2000:]}")
+
+
+@contextmanager
+def running_server(
+    command: Sequence[str],
+    ready_url: str,
+    log_path: Path,
+    *,
+    timeout_s: float = 60,
+    cwd: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> Iterator[None]:
+    """Run `command` (output to `log_path`) until the block ends, once `ready_url` answers 200."""
+    with log_path.open("w") as log:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_ready(ready_url, process, log_path, timeout_s)
+        yield
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=STOP_TIMEOUT_S)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=STOP_TIMEOUT_S)
+
+
+def query(db_path: Path, sql: str) -> list[tuple]:
+    """The rows `sql` returns from the database at `db_path`, read with plain sqlite3."""
+    conn = sqlite3.connect(db_path)
+    try:
+        return conn.execute(sql).fetchall()
+    finally:
+        conn.close()
+
+
+def cli_in_subprocess(db_path: Path, *commands: Sequence[str]) -> tuple[list[str], str]:
+    """Run promptimp `commands` in one fresh interpreter over `db_path`.
+
+    Returns which of dspy and litellm ended up imported, and the process's stderr.
+    """
+    code = (
+        "import json, sys\n"
+        "from promptimp import cli\n"
+        f"for argv in {[list(command) for command in commands]!r}:\n"
+        "    sys.argv = ['promptimp', *argv]\n"
+        "    try:\n        cli.main()\n    except SystemExit:\n        pass\n"
+        "print(json.dumps(sorted(m for m in ('dspy', 'litellm') if m in sys.modules)))\n"
+    )
+    env = {**os.environ, "SQLITE_DB_PATH": str(db_path)}
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr

@@ -2,8 +2,6 @@
 improving with the embedded local model (the default provider)."""
 
 import os
-import socket
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -14,6 +12,7 @@ import pytest
 
 from promptimp.models import FRAMEWORKS, BackendType, PromptRun
 from promptimp.store import RunStore
+from tests.support import free_port, running_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -21,26 +20,6 @@ SECRET = "sk-server-test-secret-0123456789"
 STARTUP_TIMEOUT_S = 60
 IMPROVE_TIMEOUT_S = 300
 IDEA = "Design a REST API for user management"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(base_url: str, process: subprocess.Popen, log_path) -> None:
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(f"server exited with {process.returncode}:\n{log_path.read_text()}")
-        try:
-            if httpx.get(f"{base_url}/health", timeout=2).status_code == 200:
-                return
-        except httpx.TransportError:
-            pass
-        time.sleep(0.2)
-    pytest.fail(f"server not up after {STARTUP_TIMEOUT_S} s:\n{log_path.read_text()}")
 
 
 @pytest.fixture(scope="module")
@@ -67,25 +46,11 @@ def server(tmp_path_factory):
     }
     log_path = home / "server.log"
     port = free_port()
-    with log_path.open("w") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "promptimp", "serve", "--port", str(port)],
-            cwd=home,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
     base_url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base_url, process, log_path)
+    command = [sys.executable, "-m", "promptimp", "serve", "--port", str(port)]
+    ready = f"{base_url}/health"
+    with running_server(command, ready, log_path, timeout_s=STARTUP_TIMEOUT_S, cwd=home, env=env):
         yield base_url, log_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=15)
 
 
 def test_startup_cleanup_removed_the_old_run_and_health_names_the_local_model(server):

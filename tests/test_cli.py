@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from promptimp import cli
 from promptimp.service import ImproveService
 from promptimp.settings import Settings
-from tests.support import ANSWER, dummy_service
+from tests.support import ANSWER, cli_in_subprocess, dummy_service
 
 
 @pytest.fixture
@@ -130,15 +130,5 @@ def test_cleanup_reports_the_count(service, db_path):
 
 
 def test_read_only_commands_do_not_import_dspy_or_litellm(db_path):
-    code = (
-        "import sys\n"
-        "from promptimp import cli\n"
-        "sys.argv = ['promptimp', 'history', '--search', 'api', '--json']\n"
-        "try:\n    cli.main()\nexcept SystemExit:\n    pass\n"
-        "print(sorted(name for name in ('dspy', 'litellm') if name in sys.modules))\n"
-    )
-    env = {**os.environ, "SQLITE_DB_PATH": str(db_path)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert done.stdout.strip().splitlines()[-1] == "[]"
+    imported, _ = cli_in_subprocess(db_path, ["history", "--search", "api", "--json"])
+    assert imported == []

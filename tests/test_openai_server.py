@@ -8,12 +8,8 @@ own grammar support): the answer then always parses, and every field comes back 
 Without it, the answer is valid or a one-line ModelError.
 """
 
-import socket
-import subprocess
 import sys
-import time
 
-import httpx
 import pytest
 
 from promptimp.improver import ImprovePrompt
@@ -22,16 +18,10 @@ from promptimp.local_engine import bundled_model_path
 from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, MIN_GUARDRAILS, ModelError
 from promptimp.service import ImproveService
 from promptimp.settings import Settings
+from tests.support import free_port, running_server
 
 ALIAS = "smollm2-135m-instruct"
 START_TIMEOUT_S = 120
-STOP_TIMEOUT_S = 10
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -44,30 +34,9 @@ def server(tmp_path_factory):
         "--model_alias", ALIAS, "--host", "127.0.0.1", "--port", str(port),
         "--n_ctx", "4096", "--n_threads", "2",
     ]  # fmt: skip
-    with log_path.open("w") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}/v1"
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"llama_cpp.server exited: {log_path.read_text()[-2000:]}")
-            try:
-                if httpx.get(f"{base_url}/models", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"llama_cpp.server did not start in {START_TIMEOUT_S} s")
-            time.sleep(0.5)
+    with running_server(command, f"{base_url}/models", log_path, timeout_s=START_TIMEOUT_S):
         yield base_url, log_path
-    finally:
-        process.terminate()
-        try:
-            process.wait(STOP_TIMEOUT_S)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(STOP_TIMEOUT_S)
 
 
 def chat_format_grammar(signature) -> str:

@@ -8,16 +8,10 @@ from app_helpers import click, open_app, unescape
 PAGES = ["improve", "history", "insights", "compare", "evaluate", "health"]
 
 
+@pytest.mark.parametrize("database", ["workbench", "seeded"])
 @pytest.mark.parametrize("name", PAGES)
-def test_every_page_renders_on_an_empty_database(workbench, open_page, name):
-    at = open_page(name)
-    assert not at.exception
-    assert not at.error
-    assert len(at.title) == 1
-
-
-@pytest.mark.parametrize("name", PAGES)
-def test_every_page_renders_on_a_filled_database(seeded, open_page, name):
+def test_every_page_renders_on_an_empty_and_a_filled_database(request, open_page, name, database):
+    request.getfixturevalue(database)  # "workbench" is empty, "seeded" holds runs
     at = open_page(name)
     assert not at.exception
     assert not at.error

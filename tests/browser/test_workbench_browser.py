@@ -9,11 +9,7 @@ tests/browser/artifacts/.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +18,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from promptimp.models import BackendType, PromptRun
 from promptimp.store import RunStore
+from tests.support import free_port, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -35,26 +32,6 @@ IMPROVE_TIMEOUT_MS = 300_000  # loading and running the local model on two cores
 IDEA = "Design a REST API for user management"
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_IDEA = f"Summarise this safely {HOSTILE} <script>alert(2)</script>"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_healthy(url: str, server: subprocess.Popen) -> None:
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"streamlit exited with {server.returncode}")
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as answer:
-                if answer.read() == b"ok":
-                    return
-        except OSError:
-            time.sleep(0.5)
-    raise TimeoutError(f"streamlit did not become healthy within {START_TIMEOUT_S} s")
 
 
 @pytest.fixture(scope="module")
@@ -85,25 +62,13 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         "LLM_MODEL": "",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-        + ["--server.headless", "true", "--server.address", "127.0.0.1"],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
+    command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
     url = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_healthy(url, server)
+    log_path = db_path.parent / "streamlit.log"
+    ready = f"{url}/_stcore/health"
+    with running_server(command, ready, log_path, timeout_s=START_TIMEOUT_S, cwd=ROOT, env=env):
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=15)
 
 
 @pytest.fixture(scope="module")

@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from promptimp import cli
 from promptimp.models import InputError
+from tests.support import cli_in_subprocess
 
 
 @pytest.fixture
@@ -100,17 +101,8 @@ def test_a_bad_dataset_line_is_one_error_line_and_exit_2(tmp_path, db_path):
 
 
 def test_reading_commands_do_not_import_dspy(db_path):
-    code = (
-        "import sys\n"
-        "from promptimp import cli\n"
-        "for argv in (['eval', 'list', '--json'], ['eval', 'compare', '1', '2']):\n"
-        "    sys.argv = ['promptimp', *argv]\n"
-        "    try:\n        cli.main()\n    except SystemExit:\n        pass\n"
-        "print(sorted(name for name in ('dspy', 'litellm') if name in sys.modules))\n"
+    imported, stderr = cli_in_subprocess(
+        db_path, ["eval", "list", "--json"], ["eval", "compare", "1", "2"]
     )
-    env = {**os.environ, "SQLITE_DB_PATH": str(db_path)}
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
-    )
-    assert done.stdout.strip().splitlines()[-1] == "[]"
-    assert "error: No evaluation run with id 1." in done.stderr
+    assert imported == []
+    assert "error: No evaluation run with id 1." in stderr

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -12,15 +11,7 @@ from eval.reports import compare_reports, compare_runs
 from eval.runner import evaluate_backend
 from promptimp.models import InputError
 from promptimp.store import RunStore
-
-
-def rows(db_path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
-
+from tests.support import query
 
 # -- comparing hand-made stored runs -----------------------------------------------------------
 
@@ -87,7 +78,7 @@ def test_a_run_compared_with_itself_ties_everywhere(service, devset):
 
 def test_a_blank_database_gets_exactly_the_eval_columns(db_path):
     RunStore(db_path).check()
-    assert rows(db_path, "PRAGMA table_info(eval_runs)") == [
+    assert query(db_path, "PRAGMA table_info(eval_runs)") == [
         (0, "id", "INTEGER", 0, None, 1),
         (1, "dataset", "TEXT", 1, None, 0),
         (2, "backend", "TEXT", 1, None, 0),
@@ -98,7 +89,7 @@ def test_a_blank_database_gets_exactly_the_eval_columns(db_path):
         (7, "parts_json", "TEXT", 1, "'{}'", 0),
         (8, "example_count", "INTEGER", 1, None, 0),
     ]
-    assert rows(db_path, "PRAGMA table_info(eval_results)") == [
+    assert query(db_path, "PRAGMA table_info(eval_results)") == [
         (0, "id", "INTEGER", 0, None, 1),
         (1, "eval_run_id", "INTEGER", 1, None, 0),
         (2, "example_index", "INTEGER", 1, None, 0),

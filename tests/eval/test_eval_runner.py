@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from eval.datasets import load_dataset, parse_dataset
@@ -12,19 +10,12 @@ from eval.reports import list_reports, load_report
 from eval.runner import UNEXPECTED_ERROR, evaluate_backend, evaluate_backends, judge_for
 from promptimp.models import InputError
 from promptimp.settings import Settings
+from tests.support import query
 
 
 @pytest.fixture
 def three(devset):
     return load_dataset(devset)[:3]
-
-
-def rows(db_path, sql: str) -> list[tuple]:
-    conn = sqlite3.connect(db_path)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
 
 
 def test_a_run_over_three_examples_stores_prompt_runs_and_the_evaluation(service, three, db_path):
@@ -43,10 +34,10 @@ def test_a_run_over_three_examples_stores_prompt_runs_and_the_evaluation(service
         assert stored.original_idea == example.original_idea
         assert result.score == score_prediction(example, stored).score
     assert report.score == pytest.approx(sum(r.score for r in report.results) / 3)
-    assert rows(db_path, "SELECT id, dataset, backend, model, example_count FROM eval_runs") == [
+    assert query(db_path, "SELECT id, dataset, backend, model, example_count FROM eval_runs") == [
         (1, "data/devset.jsonl", "zero-shot", "openai/test-model", 3)
     ]
-    assert rows(
+    assert query(
         db_path, "SELECT eval_run_id, example_index, prompt_run_id, error FROM eval_results"
     ) == [(1, 0, 1, ""), (1, 1, 2, ""), (1, 2, 3, "")]
 
