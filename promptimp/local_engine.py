@@ -63,20 +63,31 @@ CLOSING_RESERVE = 100
 CLOSING_BONUS = 100.0
 CLOSERS = (b'"', b"]", b"}")
 
-TEXT_CAPS: dict[str, int] = {"role": 120, "directive": 400, "reasoning": 300}
-ITEM_CAPS: dict[str, int] = {"guardrails": 160}
+WORD_CAPS: dict[str, tuple[int, int]] = {
+    "role": (2, 15),
+    "directive": (5, 50),
+    "reasoning": (4, 40),
+    "guardrails": (3, 25),
+}
+"""(fewest, most) words of each prose field; a list field's cap applies to each item."""
 ITEM_COUNTS: dict[str, tuple[int, int]] = {"guardrails": (MIN_GUARDRAILS, MAX_GUARDRAILS)}
 CHOICES: dict[str, tuple[str, ...]] = {"framework": FRAMEWORKS}
 SCORES = frozenset({"confidence"})
 """Number fields held to 0.00-1.00 in steps of 0.05 (a grammar ignores minimum/maximum)."""
-DEFAULT_TEXT_CAP = 500
-DEFAULT_ITEM_CAP = 200
+DEFAULT_WORD_CAP = (1, 80)
+DEFAULT_ITEM_WORD_CAP = (1, 30)
 DEFAULT_MAX_ITEMS = 8
-MIN_TEXT = 2
-PROSE_CHAR = r'[^"\\\x00-\x1F<>{}\[\]`|~^_=#*$@]'
-"""Characters a prose field may use: no quotes, escapes, markup or code punctuation."""
-FIRST_CHAR = r'[^"\\\x00-\x20<>{}\[\]`|~^_=#*$@.,;:!?()/0-9-]'
-"""The first character of a prose field: also no space, digit or punctuation."""
+LETTER = r"A-Za-z\u00C0-\u1FFF"
+"""Letters of the Latin, Greek, Cyrillic and other alphabetic scripts that space their words."""
+WORD_PART = rf"[{LETTER}0-9]{{1,18}}"
+WORD_TAIL = rf"(['/-]{WORD_PART}){{0,2}}([.][{LETTER}0-9]{{1,8}})?[)%+]?"
+WORD = rf"[(]?{WORD_PART}{WORD_TAIL}"
+"""A word of at most 18 letters or digits, joined to at most two more by - / or ', and to a
+short one by a dot ("Node.js", "v4.5"): no URLs, slugs or version strings."""
+FIRST_WORD = rf"[(]?[{LETTER}][{LETTER}0-9]{{0,17}}{WORD_TAIL}"
+"""The first word of a prose field also starts with a letter."""
+WORD_GAP = "[,;:.!?]?[ ]"
+"""Between two words: one space, after at most one punctuation mark."""
 
 JSON_OUTPUT_MARKER = "Outputs will be a JSON object"
 OUTPUT_FIELD = re.compile(r"^\d+\. `(\w+)` \(([^)]*)\)", re.MULTILINE)
@@ -168,18 +179,14 @@ def load_model(path: Path) -> LocalModel:
 # -- JSON schema -> grammar ----------------------------------------------------------------
 
 
-def prose(min_length: int, max_length: int) -> dict[str, Any]:
-    """A string schema for natural-language text of `min_length`-`max_length` characters.
+def prose(min_words: int, max_words: int) -> dict[str, Any]:
+    """A string schema for natural-language text of `min_words`-`max_words` words.
 
-    The grammar follows the pattern, which enforces the lengths too.
+    Words are short and spaced, so a small model cannot drift into slugs, URLs, code or a
+    single endless token; the grammar follows the pattern.
     """
-    rest = f"{PROSE_CHAR}{{{min_length - 1},{max_length - 1}}}"
-    return {
-        "type": "string",
-        "minLength": min_length,
-        "maxLength": max_length,
-        "pattern": f"^{FIRST_CHAR}{rest}$",
-    }
+    gaps = f"{{{min_words - 1},{max_words - 1}}}"
+    return {"type": "string", "pattern": f"^{FIRST_WORD}({WORD_GAP}{WORD}){gaps}[.!?]?$"}
 
 
 def tighten_property(name: str, schema: dict[str, Any]) -> dict[str, Any]:
@@ -190,13 +197,13 @@ def tighten_property(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     if name in SCORES and kind in ("number", "integer"):
         return {"type": "number", "enum": [round(step * 0.05, 2) for step in range(21)]}
     if kind == "string" and not ({"enum", "const", "pattern", "format"} & schema.keys()):
-        return prose(MIN_TEXT, TEXT_CAPS.get(name, DEFAULT_TEXT_CAP))
+        return prose(*WORD_CAPS.get(name, DEFAULT_WORD_CAP))
     items = schema.get("items")
     if kind == "array" and isinstance(items, dict) and items.get("type") == "string":
         least, most = ITEM_COUNTS.get(name, (1, DEFAULT_MAX_ITEMS))
         return {
             "type": "array",
-            "items": prose(MIN_TEXT, ITEM_CAPS.get(name, DEFAULT_ITEM_CAP)),
+            "items": prose(*WORD_CAPS.get(name, DEFAULT_ITEM_WORD_CAP)),
             "minItems": max(least, schema.get("minItems", 0)),
             "maxItems": min(most, schema.get("maxItems", most)),
         }
