@@ -62,8 +62,9 @@ class ZeroShotImprover(dspy.Module):
 class FewShotImprover(dspy.Module):
     """Improves a prompt after seeing worked examples.
 
-    With a `select_demos` callable the demos are picked per idea (the most similar examples);
-    without one, the predictor's own demos are used (for example, loaded from a compiled file).
+    With a `select_demos` callable the demos are picked per idea (the most similar examples) and
+    shown most similar last, next to the idea: a small model follows the nearest demo most.
+    Without one, the predictor's own demos are used (for example, loaded from a compiled file).
     """
 
     def __init__(
@@ -78,7 +79,7 @@ class FewShotImprover(dspy.Module):
     def forward(self, original_idea: str, context: str = "") -> dspy.Prediction:
         if self.select_demos is None:
             return self.predict(original_idea=original_idea, context=context)
-        demos = list(self.select_demos(original_idea, context))
+        demos = list(reversed(self.select_demos(original_idea, context)))
         return self.predict(original_idea=original_idea, context=context, demos=demos)
 
 

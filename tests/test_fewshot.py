@@ -183,10 +183,13 @@ def test_selected_demos_reach_the_lm_prompt(selector):
     assert prediction.framework == "decomposition"
     assert prediction.guardrails == ANSWER["guardrails"]
     prompt = "\n".join(m["content"] for m in lm.history[-1]["messages"])
-    for demo in selector("Build a React component for a sortable table", ""):
+    demos = selector("Build a React component for a sortable table", "")
+    for demo in demos:
         assert demo.original_idea in prompt
         assert demo.improved_prompt in prompt
     assert "Poema sobre el mar" not in prompt
+    shown = sorted(demos, key=lambda demo: prompt.index(demo.original_idea))
+    assert shown == demos[::-1]  # the most similar demo comes last, next to the idea
 
 
 def test_local_parts_program_shows_demos_through_the_json_adapter(selector):
