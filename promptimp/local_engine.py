@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import dspy
+import llama_cpp
 from dspy.adapters.utils import format_field_value
 from dspy.clients.engines.base import validate_request
 from dspy.lm15 import (
@@ -52,10 +53,10 @@ N_THREADS = 2
 TEMPERATURE = 0.0
 MAX_TOKENS = 600
 REPEAT_PENALTY = 1.1
-NO_REPEAT_TOKENS = 6
-"""A run of this many tokens may not occur twice in one answer."""
-NO_COPY_TOKENS = 8
-"""A run of this many tokens of the last user message (the idea and its context) may not be
+NO_REPEAT_WORDS = 7
+"""A run of this many words may not occur twice in one answer."""
+NO_COPY_WORDS = 7
+"""A run of this many words of the last user message (the idea and its context) may not be
 copied: the assembled prompt quotes the context, so a copy would repeat it."""
 NO_REPEAT_PENALTY = 30.0
 CLOSING_RESERVE = 100
@@ -139,6 +140,7 @@ class LocalModel:
     path: Path
     llama: Llama
     lock: threading.Lock = field(default_factory=threading.Lock)
+    parsed_grammars: set[str] = field(default_factory=set)
 
     @cached_property
     def pieces(self) -> list[bytes]:
@@ -151,13 +153,28 @@ class LocalModel:
         return [token for token, piece in enumerate(self.pieces) if piece.lstrip()[:1] in CLOSERS]
 
     @cached_property
-    def spellings(self) -> Spellings:
-        """The spellings of this model's tokens, for NoRepeatNgrams."""
-        return Spellings.of(self.pieces)
+    def words(self) -> TokenWords:
+        """This model's tokens as words, for NoRepeatWords."""
+        return TokenWords.of(self.pieces)
 
-    def tokenize(self, text: str) -> list[int]:
-        """The token ids of `text`, without special tokens."""
-        return self.llama.tokenize(text.encode("utf-8"), add_bos=False, special=False)
+    def grammar(self, schema: dict[str, Any]) -> LlamaGrammar:
+        """The grammar for a JSON schema, parsed by llama.cpp once before first use.
+
+        llama.cpp crashes the process when it samples with a grammar it could not parse (a
+        field's own regex pattern can give one), so that becomes a ModelError instead.
+        """
+        gbnf = gbnf_for(json.dumps(schema))
+        if gbnf not in self.parsed_grammars:
+            vocab = self.llama._model.vocab
+            sampler = llama_cpp.llama_sampler_init_grammar(vocab, gbnf.encode(), b"root")
+            if not sampler:
+                raise ModelError(
+                    "The local model cannot follow this output schema: llama.cpp could not "
+                    "parse the grammar made from it (simplify the fields' patterns)."
+                )
+            llama_cpp.llama_sampler_free(sampler)
+            self.parsed_grammars.add(gbnf)
+        return LlamaGrammar.from_string(gbnf, verbose=False)
 
 
 _models: dict[Path, LocalModel] = {}
@@ -252,82 +269,128 @@ def request_schema(request: Request) -> dict[str, Any] | None:
 
 
 @lru_cache(maxsize=32)
-def _gbnf(schema_json: str) -> str:
+def gbnf_for(schema_json: str) -> str:
     """GBNF for a JSON schema (a program asks with the same few schemas again and again)."""
     return json_schema_to_gbnf(schema_json)
-
-
-def grammar_for(schema: dict[str, Any]) -> LlamaGrammar:
-    """The llama.cpp grammar for a JSON schema (the conversion is cached)."""
-    return LlamaGrammar.from_string(_gbnf(json.dumps(schema)), verbose=False)
 
 
 # -- decoding ------------------------------------------------------------------------------
 
 
-def spelling(piece: bytes) -> str:
-    """A token's letters and digits, lower-cased and without accents ("" for punctuation)."""
-    text = unicodedata.normalize("NFKD", piece.decode("utf-8", "ignore").lower())
-    return "".join(char for char in text if char.isalnum())
+def plain(text: str) -> str:
+    """`text` lower-cased without accents, every other character than a letter or digit a space."""
+    decomposed = unicodedata.normalize("NFKD", text.lower())
+    return "".join(
+        char if char.isalnum() else " " for char in decomposed if not unicodedata.combining(char)
+    )
+
+
+def _first_word(text: str) -> str:
+    words = text.split()
+    return words[0] if words else ""
 
 
 @dataclass(frozen=True)
-class Spellings:
-    """Each token's spelling (see `spelling`) and the tokens of each spelling."""
+class TokenWords:
+    """Each token's text as `plain` gives it, and the tokens indexed by their first letters.
 
-    keys: list[str]
-    tokens: dict[str, list[int]]
+    `continuing` holds the tokens that begin with a letter or digit (they extend the word being
+    written), `starting` those that begin with a space or punctuation (they begin a new word),
+    each keyed by the letters and digits up to the token's next space.
+    """
+
+    texts: list[str]
+    continuing: dict[str, list[int]]
+    starting: dict[str, list[int]]
 
     @classmethod
-    def of(cls, pieces: Sequence[bytes]) -> Spellings:
-        keys = [spelling(piece) for piece in pieces]
-        tokens: dict[str, list[int]] = {}
-        for token, key in enumerate(keys):
-            tokens.setdefault(key, []).append(token)
-        return cls(keys, tokens)
+    def of(cls, pieces: Sequence[bytes]) -> TokenWords:
+        texts = [plain(piece.decode("utf-8", "ignore")) for piece in pieces]
+        continuing: dict[str, list[int]] = {}
+        starting: dict[str, list[int]] = {}
+        for token, text in enumerate(texts):
+            index = continuing if text[:1].isalnum() else starting
+            if word := _first_word(text):
+                index.setdefault(word, []).append(token)
+        return cls(texts, continuing, starting)
 
 
-class NoRepeatNgrams:
-    """A logits processor against repeated runs of `n` tokens.
+class NoRepeatWords:
+    """A logits processor against repeating a run of `n` words, or copying one from `source`.
 
-    A token that would complete a run already generated, or found in `source`, is pushed down.
-    Tokens compare by spelling, and punctuation and whitespace tokens are skipped, so runs are
-    compared as words are: across fields, whatever the case, accents or punctuation.
+    Words compare whatever their case, accents, punctuation or the tokens that spell them. Once
+    the last n-1 words match the start of an earlier run, every token that would begin or
+    continue that run's next word, or glue it onto the last word, is pushed down, and the
+    `closers` (tokens ending a JSON string or list) are favoured by half as much.
     """
 
     def __init__(
         self,
-        spellings: Spellings,
+        vocabulary: TokenWords,
         n: int,
-        source: Sequence[int] = (),
+        source: str = "",
         penalty: float = NO_REPEAT_PENALTY,
+        closers: Sequence[int] = (),
     ) -> None:
-        self.spellings = spellings
+        self.vocabulary = vocabulary
+        self.closers = list(closers)
         self.n = n
         self.penalty = penalty
         self.followers: dict[tuple[str, ...], set[str]] = {}
-        self.keys: list[str] = []
-        for token in source:
-            self._add(token)
-        self.keys = []
+        self.words: list[str] = []
+        self.partial = ""
+        self._read(plain(source) + " ")
+        self.words = []
         self.start: int | None = None
 
-    def _add(self, token: int) -> None:
-        key = self.spellings.keys[token]
-        if key:
-            self.keys.append(key)
-            if len(self.keys) >= self.n:
-                run = tuple(self.keys[-self.n :])
-                self.followers.setdefault(run[:-1], set()).add(run[-1])
+    def _read(self, text: str) -> None:
+        for char in text:
+            if char != " ":
+                self.partial += char
+            elif self.partial:
+                self.words.append(self.partial)
+                self.partial = ""
+                if len(self.words) >= self.n:
+                    run = tuple(self.words[-self.n :])
+                    self.followers.setdefault(run[:-1], set()).add(run[-1])
+
+    def _forbidden_after(self, words: list[str]) -> set[str]:
+        if len(words) < self.n - 1:
+            return set()
+        return self.followers.get(tuple(words[len(words) - self.n + 1 :]), set())
+
+    def _push_down(self, scores: Any, index: dict[str, list[int]], word: str) -> None:
+        for end in range(1, len(word) + 1):
+            if tokens := index.get(word[:end]):
+                scores[tokens] -= self.penalty
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
         if self.start is None:
             self.start = len(input_ids)
         for token in input_ids[self.start :].tolist():
-            self._add(token)
+            self._read(self.vocabulary.texts[token])
         self.start = len(input_ids)
-        for key in self.followers.get(tuple(self.keys[1 - self.n :]), ()):
-            scores[self.spellings.tokens[key]] -= self.penalty
+        vocabulary = self.vocabulary
+        if self.partial:
+            within = {  # forbidden words this partial one is on its way to
+                word
+                for word in self._forbidden_after(self.words)
+                if word.startswith(self.partial) and word != self.partial
+            }
+            after = self._forbidden_after([*self.words, self.partial])
+            for word in within:
+                self._push_down(scores, vocabulary.continuing, word[len(self.partial) :])
+            for word in after:
+                self._push_down(scores, vocabulary.starting, word)
+                self._push_down(scores, vocabulary.continuing, word)  # nor glued on
+            forbidden = within or after
+        else:
+            forbidden = self._forbidden_after(self.words)
+            for word in forbidden:
+                self._push_down(scores, vocabulary.starting, word)
+                self._push_down(scores, vocabulary.continuing, word)
+        if forbidden and self.closers:  # ending the string reads better than a forced word
+            scores[self.closers] += self.penalty / 2
         return scores
 
 
@@ -401,12 +464,13 @@ class LocalEngine:
         validate_request(request)
         config = request.config
         max_tokens = min(config.max_tokens or self.max_tokens, self.max_tokens)
-        spellings = self.model.spellings
         last_input = request.messages[-1].text or ""
         processors = LogitsProcessorList(
             [
-                NoRepeatNgrams(spellings, NO_REPEAT_TOKENS),
-                NoRepeatNgrams(spellings, NO_COPY_TOKENS, self.model.tokenize(last_input)),
+                NoRepeatWords(self.model.words, NO_REPEAT_WORDS, closers=self.model.closers),
+                NoRepeatWords(
+                    self.model.words, NO_COPY_WORDS, last_input, closers=self.model.closers
+                ),
             ]
         )
         options: dict[str, Any] = {
@@ -423,7 +487,7 @@ class LocalEngine:
             options["stop"] = list(config.stop)
         schema = request_schema(request)
         if schema is not None:
-            options["grammar"] = grammar_for(schema)
+            options["grammar"] = self.model.grammar(schema)
             processors.append(CloseWithinBudget(self.model.closers, max_tokens))
         return options
 

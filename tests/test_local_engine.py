@@ -16,8 +16,8 @@ from promptimp.improver import ImprovePromptParts
 from promptimp.local_engine import (
     CloseWithinBudget,
     LocalJSONAdapter,
-    NoRepeatNgrams,
-    Spellings,
+    NoRepeatWords,
+    TokenWords,
     request_schema,
     resolve_model_path,
     schema_from_fields,
@@ -111,7 +111,7 @@ def test_prose_pattern_rejects_markup_slugs_urls_and_endless_words(text):
 def test_prose_pattern_becomes_a_grammar_that_forces_spaced_words():
     """The pattern's literal space must stay required in the grammar (a converter quirk once
     merged it with an optional parenthesis)."""
-    gbnf = local_engine._gbnf(json.dumps(tighten_schema(DSPY_SCHEMA)))
+    gbnf = local_engine.gbnf_for(json.dumps(tighten_schema(DSPY_SCHEMA)))
     assert '" ("?' not in gbnf
     assert "[ ]" in gbnf
 
@@ -139,7 +139,7 @@ def test_tighten_schema_keeps_definitions_for_nested_fields():
     tight = tighten_schema(schema)
     assert tight["properties"]["step"] == {"$ref": "#/$defs/Step"}
     assert tight["$defs"] == schema["$defs"]
-    assert "step ::=" in local_engine.grammar_for(tight)._grammar
+    assert "step ::=" in local_engine.gbnf_for(json.dumps(tight))
 
 
 def request(system: str = "Be brief.", response_format: dict | None = None) -> Request:
@@ -182,25 +182,43 @@ def test_local_adapter_writes_a_compact_prompt():
     assert user == "original_idea: Plan a trip"
 
 
-SPELLINGS = Spellings.of([b"x", b" the", b"Th\xc3\xa9", b" cat", b" sat", b", ", b"dog"])
+VOCABULARY = TokenWords.of(
+    [b"x", b" the", b"Th\xc3\xa9", b" cat", b" c", b"at", b", ", b" sat", b"dog"]
+)
+"""0 x, 1 " the", 2 "Thé", 3 " cat", 4 " c", 5 "at", 6 ", ", 7 " sat", 8 "dog"."""
 
 
-def scores_after(processor: NoRepeatNgrams, generated: list[int]) -> list[float]:
+def pushed_down(processor: NoRepeatWords, generated: list[int]) -> list[int]:
+    """The tokens the processor pushes down after `generated`."""
     prompt = [0, 0]
-    processor(np.array(prompt), np.zeros(7))  # marks where generation starts
-    return processor(np.array(prompt + generated), np.zeros(7)).tolist()
+    processor(np.array(prompt), np.zeros(9))  # marks where generation starts
+    scores = processor(np.array(prompt + generated), np.zeros(9))
+    return [token for token, score in enumerate(scores) if score < 0]
 
 
-def test_no_repeat_ngrams_pushes_down_a_token_that_would_repeat_a_run():
-    processor = NoRepeatNgrams(SPELLINGS, n=2, penalty=5.0)
-    # " the cat" then ", Thé": " cat" would repeat "the cat", whatever case, accent or comma
-    assert scores_after(processor, [1, 3, 5, 2]) == [0.0, 0.0, 0.0, -5.0, 0.0, 0.0, 0.0]
+def test_no_repeat_words_pushes_down_tokens_that_would_repeat_a_run():
+    # "the cat, Thé": the next word may not be "cat" again, whatever case, accent or comma
+    assert pushed_down(NoRepeatWords(VOCABULARY, n=2), [1, 3, 6, 2]) == [3, 4]
 
 
-def test_no_repeat_ngrams_counts_runs_of_the_source():
-    processor = NoRepeatNgrams(SPELLINGS, n=3, source=[1, 3, 4], penalty=5.0)
-    assert scores_after(processor, [6, 2, 3]) == [0.0, 0.0, 0.0, 0.0, -5.0, 0.0, 0.0]
-    assert scores_after(NoRepeatNgrams(SPELLINGS, n=3, penalty=5.0), [2, 3]) == [0.0] * 7
+def test_no_repeat_words_favours_closing_the_string_over_a_repeat():
+    processor = NoRepeatWords(VOCABULARY, n=2, penalty=6.0, closers=[8])
+    processor(np.array([0]), np.zeros(9))
+    scores = processor(np.array([0, 1, 3, 6, 2]), np.zeros(9))
+    assert scores[8] == 3.0  # the closer gets half the penalty as a bonus
+    assert scores[3] == scores[4] == -6.0
+    assert processor(np.array([0, 1, 3, 6, 2, 8]), np.zeros(9))[8] == 0.0  # no repeat ahead
+
+
+def test_no_repeat_words_sees_a_word_spelled_by_other_tokens():
+    # "the cat, the c": finishing "c" as "cat" ("at") would repeat "the cat"
+    assert pushed_down(NoRepeatWords(VOCABULARY, n=2), [1, 3, 6, 1, 4]) == [5]
+
+
+def test_no_repeat_words_counts_runs_of_the_source():
+    processor = NoRepeatWords(VOCABULARY, n=3, source="The cat sat.")
+    assert pushed_down(processor, [8, 6, 2, 3]) == [7]  # "dog, the cat" may not go on "sat"
+    assert pushed_down(NoRepeatWords(VOCABULARY, n=3), [8, 6, 2, 3]) == []
 
 
 def test_close_within_budget_favours_closing_tokens_near_the_end():
@@ -304,6 +322,21 @@ def test_engine_alone_answers_a_request():
     assert response.finish_reason == "stop"
     assert response.usage.output_tokens > 0
     assert list(json.loads(response.message.text)) == ["answer"]
+
+
+@pytest.mark.slow
+def test_a_schema_llama_cpp_cannot_parse_is_a_model_error_not_a_crash():
+    engine = local_engine.build_local_lm(Settings()).engine
+    schema = {"type": "object", "properties": {"code": {"type": "string", "pattern": r"^a\.b$"}}}
+    req = Request(
+        model="local",
+        messages=(Message.user("Give a code."),),
+        config=Config(max_tokens=20, response_format={"type": "json_schema", "schema": schema}),
+    )
+    with pytest.raises(ModelError, match="cannot follow this output schema"):
+        engine.complete(req)
+    still_works = Request(model="local", messages=req.messages, config=Config(max_tokens=5))
+    assert engine.complete(still_works).usage.output_tokens > 0
 
 
 @pytest.mark.slow
