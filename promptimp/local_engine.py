@@ -394,6 +394,46 @@ class NoRepeatWords:
         return scores
 
 
+class DistinctStrings:
+    """A logits processor that keeps a JSON string from ending as a copy of an earlier one.
+
+    Prose cannot hold quotes, so the text between two quotes is one string. While the string
+    being written has the same words (as `plain` gives them) as one already finished, the
+    `closers` are pushed down, so no guardrail ends up twice in one list.
+    """
+
+    def __init__(
+        self, pieces: Sequence[bytes], closers: Sequence[int], penalty: float = NO_REPEAT_PENALTY
+    ) -> None:
+        self.pieces = pieces
+        self.closers = list(closers)
+        self.penalty = penalty
+        self.finished: set[str] = set()
+        self.current: str | None = None
+        self.start: int | None = None
+
+    def _read(self, text: str) -> None:
+        for char in text:
+            if char != '"':
+                if self.current is not None:
+                    self.current += char
+            elif self.current is None:
+                self.current = ""
+            else:
+                self.finished.add(" ".join(plain(self.current).split()))
+                self.current = None
+
+    def __call__(self, input_ids: Any, scores: Any) -> Any:
+        if self.start is None:
+            self.start = len(input_ids)
+        for token in input_ids[self.start :].tolist():
+            self._read(self.pieces[token].decode("utf-8", "ignore"))
+        self.start = len(input_ids)
+        if self.current is not None and " ".join(plain(self.current).split()) in self.finished:
+            scores[self.closers] -= self.penalty
+        return scores
+
+
 class CloseWithinBudget:
     """A logits processor that, near the token budget, favours tokens closing a string or list.
 
@@ -488,6 +528,7 @@ class LocalEngine:
         schema = request_schema(request)
         if schema is not None:
             options["grammar"] = self.model.grammar(schema)
+            processors.append(DistinctStrings(self.model.pieces, self.model.closers))
             processors.append(CloseWithinBudget(self.model.closers, max_tokens))
         return options
 

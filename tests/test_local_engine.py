@@ -15,6 +15,7 @@ from promptimp import local_engine
 from promptimp.improver import ImprovePromptParts
 from promptimp.local_engine import (
     CloseWithinBudget,
+    DistinctStrings,
     LocalJSONAdapter,
     NoRepeatWords,
     TokenWords,
@@ -219,6 +220,16 @@ def test_no_repeat_words_counts_runs_of_the_source():
     processor = NoRepeatWords(VOCABULARY, n=3, source="The cat sat.")
     assert pushed_down(processor, [8, 6, 2, 3]) == [7]  # "dog, the cat" may not go on "sat"
     assert pushed_down(NoRepeatWords(VOCABULARY, n=3), [8, 6, 2, 3]) == []
+
+
+def test_distinct_strings_keeps_a_string_from_ending_as_an_earlier_one():
+    pieces = [b"{", b'"', b"Use", b" MFA", b'",', b' "', b"use", b" mfa.", b" now"]
+    processor = DistinctStrings(pieces, closers=[1, 4], penalty=5.0)
+    processor(np.array([0]), np.zeros(9))  # marks where generation starts
+    first = [0, 1, 2, 3, 4, 5, 6]  # {"Use MFA", "use
+    assert processor(np.array(first), np.zeros(9))[[1, 4]].tolist() == [0.0, 0.0]
+    assert processor(np.array([*first, 7]), np.zeros(9))[[1, 4]].tolist() == [-5.0, -5.0]
+    assert processor(np.array([*first, 7, 8]), np.zeros(9))[[1, 4]].tolist() == [0.0, 0.0]
 
 
 def test_close_within_budget_favours_closing_tokens_near_the_end():
