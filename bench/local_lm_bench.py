@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 
 import dspy  # noqa: E402
 
-from eval.metrics import REPEAT_RUN, words  # noqa: E402
+from eval.metrics import REPEAT_RUN, repeat_starts, words  # noqa: E402
 from promptimp import local_engine  # noqa: E402
 from promptimp.improver import ImprovePromptParts  # noqa: E402
 from promptimp.models import (  # noqa: E402
@@ -104,13 +104,8 @@ def problems(run: PromptRun) -> list[str]:
 def repeated_run(text: str) -> str | None:
     """The first run of REPEAT_RUN words that occurs twice in `text` (as eval.metrics counts)."""
     tokens = words(text)
-    seen = set()
-    for start in range(len(tokens) - REPEAT_RUN + 1):
-        run = tuple(tokens[start : start + REPEAT_RUN])
-        if run in seen:
-            return " ".join(run)
-        seen.add(run)
-    return None
+    start = next(repeat_starts(tokens), None)
+    return None if start is None else " ".join(tokens[start : start + REPEAT_RUN])
 
 
 def sample_request(engine: local_engine.LocalEngine) -> dspy.lm15.Request:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -243,16 +243,22 @@ def length_score(prompt: str) -> float:
     return max(0.0, 1.0 - (count - MAX_WORDS) / MAX_WORDS)
 
 
-def repetition_score(prompt: str, run: int = REPEAT_RUN) -> float:
-    """1 minus the share of words covered by a later copy of an earlier `run`-word sequence."""
-    tokens = words(prompt)
+def repeat_starts(tokens: list[str], run: int = REPEAT_RUN) -> Iterator[int]:
+    """Where a `run`-word sequence of `tokens` starts that already occurred earlier."""
     seen: set[tuple[str, ...]] = set()
-    repeated = [False] * len(tokens)
     for start in range(len(tokens) - run + 1):
         gram = tuple(tokens[start : start + run])
         if gram in seen:
-            repeated[start : start + run] = [True] * run
+            yield start
         seen.add(gram)
+
+
+def repetition_score(prompt: str, run: int = REPEAT_RUN) -> float:
+    """1 minus the share of words covered by a later copy of an earlier `run`-word sequence."""
+    tokens = words(prompt)
+    repeated = [False] * len(tokens)
+    for start in repeat_starts(tokens, run):
+        repeated[start : start + run] = [True] * run
     return 1.0 - sum(repeated) / len(tokens) if tokens else 1.0
 
 

@@ -285,9 +285,9 @@ def plain(text: str) -> str:
     )
 
 
-def _first_word(text: str) -> str:
-    words = text.split()
-    return words[0] if words else ""
+def _words_of(text: str) -> str:
+    """The words of `text` as `plain` gives them, one space apart."""
+    return " ".join(plain(text).split())
 
 
 @dataclass(frozen=True)
@@ -310,12 +310,29 @@ class TokenWords:
         starting: dict[str, list[int]] = {}
         for token, text in enumerate(texts):
             index = continuing if text[:1].isalnum() else starting
-            if word := _first_word(text):
-                index.setdefault(word, []).append(token)
+            if words := text.split():
+                index.setdefault(words[0], []).append(token)
         return cls(texts, continuing, starting)
 
 
-class NoRepeatWords:
+class GenerationProcessor:
+    """Base of the logits processors here: hands each call the tokens generated since the last.
+
+    llama.cpp calls a processor with every token so far; the first call sees only the prompt.
+    """
+
+    start: int | None = None
+
+    def new_tokens(self, input_ids: Any) -> list[int]:
+        """The tokens added since the previous call (none on the first)."""
+        if self.start is None:
+            self.start = len(input_ids)
+        new = input_ids[self.start :].tolist()
+        self.start = len(input_ids)
+        return new
+
+
+class NoRepeatWords(GenerationProcessor):
     """A logits processor against repeating a run of `n` words, or copying one from `source`.
 
     Words compare whatever their case, accents, punctuation or the tokens that spell them. Once
@@ -341,7 +358,6 @@ class NoRepeatWords:
         self.partial = ""
         self._read(plain(source) + " ")
         self.words = []
-        self.start: int | None = None
 
     def _read(self, text: str) -> None:
         for char in text:
@@ -365,12 +381,9 @@ class NoRepeatWords:
                 scores[tokens] -= self.penalty
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
-        if self.start is None:
-            self.start = len(input_ids)
-        for token in input_ids[self.start :].tolist():
-            self._read(self.vocabulary.texts[token])
-        self.start = len(input_ids)
         vocabulary = self.vocabulary
+        for token in self.new_tokens(input_ids):
+            self._read(vocabulary.texts[token])
         if self.partial:
             within = {  # forbidden words this partial one is on its way to
                 word
@@ -394,7 +407,7 @@ class NoRepeatWords:
         return scores
 
 
-class DistinctStrings:
+class DistinctStrings(GenerationProcessor):
     """A logits processor that keeps a JSON string from ending as a copy of an earlier one.
 
     Prose cannot hold quotes, so the text between two quotes is one string. While the string
@@ -410,7 +423,6 @@ class DistinctStrings:
         self.penalty = penalty
         self.finished: set[str] = set()
         self.current: str | None = None
-        self.start: int | None = None
 
     def _read(self, text: str) -> None:
         for char in text:
@@ -420,21 +432,18 @@ class DistinctStrings:
             elif self.current is None:
                 self.current = ""
             else:
-                self.finished.add(" ".join(plain(self.current).split()))
+                self.finished.add(_words_of(self.current))
                 self.current = None
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
-        if self.start is None:
-            self.start = len(input_ids)
-        for token in input_ids[self.start :].tolist():
+        for token in self.new_tokens(input_ids):
             self._read(self.pieces[token].decode("utf-8", "ignore"))
-        self.start = len(input_ids)
-        if self.current is not None and " ".join(plain(self.current).split()) in self.finished:
+        if self.current is not None and _words_of(self.current) in self.finished:
             scores[self.closers] -= self.penalty
         return scores
 
 
-class CloseWithinBudget:
+class CloseWithinBudget(GenerationProcessor):
     """A logits processor that, near the token budget, favours tokens closing a string or list.
 
     Under a JSON grammar the answer is then finished (with short values) instead of cut off.
@@ -443,12 +452,11 @@ class CloseWithinBudget:
     def __init__(self, closers: list[int], budget: int) -> None:
         self.closers = closers
         self.threshold = max(budget - CLOSING_RESERVE, 0)
-        self.start: int | None = None
+        self.generated = 0
 
     def __call__(self, input_ids: Any, scores: Any) -> Any:
-        if self.start is None:
-            self.start = len(input_ids)
-        if len(input_ids) - self.start >= self.threshold:
+        self.generated += len(self.new_tokens(input_ids))
+        if self.generated >= self.threshold:
             scores[self.closers] += CLOSING_BONUS
         return scores
 
