@@ -2,8 +2,10 @@
 
 One JSON object per line. `idea` (or `original_idea`) is required; `context` is optional. The
 reference outputs `role`, `directive`, `framework`, `guardrails` and `improved_prompt` are kept
-when present, so the metric can compare against them; `domain` and `language` ride along as
-metadata. Blank lines are skipped; any other bad line raises DatasetError naming its number.
+when present, so the metric can compare against them; `domain`, `language` and `kind` (how the
+idea is typed: short, vague, typo, spanish, injection, rambling or plain) ride along as metadata,
+so a set of ideas without references, such as the wildset, loads too. Blank lines are skipped;
+any other bad line raises DatasetError naming its number.
 """
 
 from __future__ import annotations
@@ -19,9 +21,11 @@ from promptimp.models import InputError
 INPUT_KEYS = ("original_idea", "context")
 TEXT_REFERENCE_KEYS = ("role", "directive", "framework", "improved_prompt")
 REFERENCE_KEYS = (*TEXT_REFERENCE_KEYS, "guardrails")
-METADATA_KEYS = ("domain", "language")
+METADATA_KEYS = ("domain", "language", "kind")
 BUNDLED_DEVSET = Path(__file__).resolve().parents[1] / "data" / "devset.jsonl"
 """The devset shipped with the workbench (data/devset.jsonl), wherever the process runs."""
+BUNDLED_WILDSET = BUNDLED_DEVSET.with_name("wildset.jsonl")
+"""Ideas as people type them, without references (data/wildset.jsonl), unseen in training."""
 
 
 class DatasetError(InputError):

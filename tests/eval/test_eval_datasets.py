@@ -6,10 +6,19 @@ import json
 
 import pytest
 
-from eval.datasets import DatasetError, has_reference, load_dataset, parse_dataset
+from eval.datasets import (
+    BUNDLED_DEVSET,
+    BUNDLED_WILDSET,
+    DatasetError,
+    has_reference,
+    load_dataset,
+    parse_dataset,
+)
+from promptimp.fewshot import load_trainset
 from promptimp.models import InputError
 
 DEVSET = "data/devset.jsonl"
+KINDS = {"short", "vague", "typo", "spanish", "injection", "rambling", "plain"}
 
 
 def line(**fields: object) -> str:
@@ -26,6 +35,29 @@ def test_devset_loads_with_inputs_marked_and_references_kept():
     assert len(first.guardrails) == 4
     assert first.language == "en"
     assert all(has_reference(example) for example in examples)
+
+
+def test_wildset_loads_as_ideas_only_with_kind_domain_and_language():
+    examples = load_dataset(BUNDLED_WILDSET)
+    assert len(examples) >= 45
+    assert not any(has_reference(example) for example in examples)
+    assert {example.kind for example in examples} == KINDS
+    assert {example.language for example in examples} == {"en", "es"}
+    assert all(set(example.inputs().keys()) == {"original_idea", "context"} for example in examples)
+    assert sum(example.kind == "injection" for example in examples) >= 5
+
+
+@pytest.mark.parametrize("dataset", [BUNDLED_DEVSET, BUNDLED_WILDSET], ids=["devset", "wildset"])
+def test_evaluation_domains_are_named_as_in_the_trainset(dataset):
+    trainset_domains = {example.domain for example in load_trainset("data/trainset.jsonl")}
+    assert {example.domain for example in load_dataset(dataset)} <= trainset_domains
+
+
+def test_kind_is_kept_as_metadata_and_is_optional():
+    first, second = parse_dataset(line(idea="fix my code", kind="vague") + "\n" + line(idea="Plan"))
+    assert first.kind == "vague"
+    assert second.get("kind") is None
+    assert list(first.labels().keys()) == ["kind"]
 
 
 def test_bytes_without_references_give_inputs_only_and_skip_blank_lines():

@@ -1,0 +1,142 @@
+"""Retrieval bench: does the nearest training demo share the idea's domain?
+
+For each selector, prints the share of devset and wildset ideas whose nearest trainset example
+(by cosine similarity of idea + context) has the same domain, the share with at least one
+same-domain demo among the top k, the share whose nearest demo is in the idea's language, and
+the median time to rank the pool for one idea. Selectors:
+
+- current: promptimp.fewshot.DemoSelector (TF-IDF over character 3-5-grams within words).
+- words: TF-IDF over content words (eval/overlap.py: accents folded, English and Spanish
+  stopwords removed, plural "s" dropped) and their bigrams, sublinear tf.
+- words+chars: the mean of the words and current cosine similarities.
+
+Run: python bench/retrieval_bench.py [--k 3] [--misses words]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from eval.datasets import load_dataset  # noqa: E402
+from eval.overlap import content_words  # noqa: E402
+from promptimp.fewshot import MAX_MATCH_CHARS, DemoSelector, load_trainset  # noqa: E402
+
+DATA = ROOT / "data"
+
+Scorer = Callable[[str], np.ndarray]
+"""scorer(text) -> the cosine similarity of the text to every pool example, in pool order."""
+
+
+def match_text(example) -> str:
+    return f"{example.original_idea}\n{example.get('context') or ''}"[:MAX_MATCH_CHARS]
+
+
+def word_bigrams(text: str) -> list[str]:
+    """Content words (eval/overlap.py) and each pair of neighbouring ones."""
+    tokens = content_words(text)
+    return tokens + [f"{a} {b}" for a, b in zip(tokens, tokens[1:], strict=False)]
+
+
+def tfidf_scorer(pool_texts: Sequence[str], vectorizer: TfidfVectorizer) -> Scorer:
+    matrix = vectorizer.fit_transform(pool_texts)
+    return lambda text: (matrix @ vectorizer.transform([text]).T).toarray().ravel()
+
+
+def current_scorer(pool) -> Scorer:
+    selector = DemoSelector(pool, k=len(pool))
+    index = {id(example): i for i, example in enumerate(pool)}
+
+    def score(text: str) -> np.ndarray:
+        idea, _, context = text.partition("\n")
+        scores = np.zeros(len(pool))
+        for example, value in selector.ranked(idea, context):
+            scores[index[id(example)]] = value
+        return scores
+
+    return score
+
+
+def selectors(pool) -> dict[str, Scorer]:
+    texts = [match_text(example) for example in pool]
+    current = current_scorer(pool)
+    words = tfidf_scorer(texts, TfidfVectorizer(analyzer=word_bigrams, sublinear_tf=True))
+    return {
+        "current": current,
+        "words": words,
+        "words+chars": lambda text: (words(text) + current(text)) / 2,
+    }
+
+
+def measure(score: Scorer, pool, examples, k: int) -> dict[str, float]:
+    top1 = topk = language = 0
+    seconds = []
+    for example in examples:
+        start = time.perf_counter()
+        ranked = np.argsort(-score(match_text(example)), kind="stable")[:k]
+        seconds.append(time.perf_counter() - start)
+        nearest = pool[ranked[0]]
+        top1 += nearest.domain == example.domain
+        topk += any(pool[i].domain == example.domain for i in ranked)
+        language += nearest.language == (example.get("language") or nearest.language)
+    count = len(examples)
+    return {
+        "top1": top1 / count,
+        "topk": topk / count,
+        "language": language / count,
+        "median_ms": statistics.median(seconds) * 1000,
+    }
+
+
+def print_misses(score: Scorer, pool, examples, name: str) -> None:
+    for example in examples:
+        nearest = pool[int(np.argmax(score(match_text(example))))]
+        if nearest.domain != example.domain:
+            print(
+                f"  [{name}] {example.domain}: {example.original_idea[:60]!r}"
+                f" -> {nearest.domain}: {nearest.original_idea[:60]!r}"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--k", type=int, default=3, help="demos shown per idea (default 3)")
+    parser.add_argument("--misses", metavar="SELECTOR", help="list the ideas this selector misses")
+    args = parser.parse_args()
+    pool = load_trainset(DATA / "trainset.jsonl")
+    sets = {name: load_dataset(DATA / f"{name}.jsonl") for name in ("devset", "wildset")}
+    domains = {example.domain for example in pool}
+    print(f"trainset: {len(pool)} examples over {len(domains)} domains")
+    for name, examples in sets.items():
+        unknown = sorted({e.domain for e in examples} - domains)
+        missing = f"; domains not in the trainset: {unknown}" if unknown else ""
+        print(f"{name}: {len(examples)} ideas{missing}")
+    print(
+        f"\n{'selector':<12} {'set':<8} {'nearest same domain':>20} "
+        f"{f'same domain in top {args.k}':>22} {'nearest same language':>22} {'median ms':>10}"
+    )
+    scorers = selectors(pool)
+    for selector, score in scorers.items():
+        for name, examples in sets.items():
+            figures = measure(score, pool, examples, args.k)
+            print(
+                f"{selector:<12} {name:<8} {figures['top1']:>20.1%} {figures['topk']:>22.1%} "
+                f"{figures['language']:>22.1%} {figures['median_ms']:>10.2f}"
+            )
+    if args.misses:
+        for name, examples in sets.items():
+            print_misses(scorers[args.misses], pool, examples, name)
+
+
+if __name__ == "__main__":
+    main()
