@@ -1,12 +1,15 @@
-"""Shared fixtures: a database path in a tmp dir and a PromptRun factory."""
+"""Shared fixtures: history databases in tmp dirs (SQLite, PostgreSQL) and a PromptRun factory."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
+from promptimp.history.postgres import PostgresStore
 from promptimp.models import BackendType, PromptRun
+from promptimp.store import RunStore
+from tests.pg_server import PostgresServer, start_or_fail
 
 
 @pytest.fixture
@@ -38,3 +41,40 @@ def make_run() -> Callable[..., PromptRun]:
         return PromptRun(**fields)
 
     return make
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the whole session, in a temp dir; fails if not installed."""
+    server = start_or_fail()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server) -> str:
+    """A migrated, empty history database that `pg_url` copies."""
+    name = pg_server.create_database()
+    store = PostgresStore(pg_server.socket_url(name))
+    store.check()
+    store.close()
+    return name
+
+
+@pytest.fixture
+def pg_url(pg_server, pg_template) -> Iterator[str]:
+    """The URL (over the Unix socket) of a fresh, empty history database, dropped afterwards."""
+    name = pg_server.create_database(template=pg_template)
+    yield pg_server.socket_url(name)
+    pg_server.drop_database(name)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def history_store(request, db_path) -> Iterator[RunStore | PostgresStore]:
+    """An empty history on each backend: a SQLite file in tmp_path, a fresh PostgreSQL db."""
+    if request.param == "sqlite":
+        store = RunStore(db_path)
+    else:
+        store = PostgresStore(request.getfixturevalue("pg_url"))
+    yield store
+    store.close()

@@ -1,4 +1,5 @@
-"""RunStore on real SQLite files: contract, failure modes, concurrency and crash safety."""
+"""The history contract on both backends (a SQLite file, a PostgreSQL server), then SQLite's
+own failure modes, concurrency and crash safety."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from promptimp.history.postgres import PostgresStore
 from promptimp.models import (
     BackendType,
     PromptRun,
@@ -27,10 +29,25 @@ T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def store(db_path):
+def store(history_store):
+    """An empty store of each backend."""
+    return history_store
+
+
+@pytest.fixture
+def sqlite_store(db_path):
     store = RunStore(db_path)
     yield store
     store.close()
+
+
+def backend_of(store: RunStore | PostgresStore) -> str:
+    return "postgres" if isinstance(store, PostgresStore) else "sqlite"
+
+
+def location_of(store: RunStore | PostgresStore) -> str:
+    """What the store's error messages call it."""
+    return store.location if isinstance(store, PostgresStore) else str(store.path)
 
 
 def ids(runs: list[PromptRun]) -> list[int | None]:
@@ -63,9 +80,9 @@ def test_save_assigns_ids_and_get_returns_the_same_run(store, make_run):
     assert store.get(3) is None
 
 
-def test_timestamps_are_stored_as_sortable_utc_text(store, make_run, db_path):
+def test_timestamps_are_stored_as_sortable_utc_text(sqlite_store, make_run, db_path):
     local = datetime(2024, 5, 1, 16, 30, 5, 123456, tzinfo=timezone(timedelta(hours=2)))
-    store.save(make_run(timestamp=local))
+    sqlite_store.save(make_run(timestamp=local))
     conn = sqlite3.connect(db_path)
     assert conn.execute("SELECT timestamp FROM prompt_history").fetchone() == (
         "2024-05-01 14:30:05.123456",
@@ -76,21 +93,43 @@ def test_timestamps_are_stored_as_sortable_utc_text(store, make_run, db_path):
 @pytest.mark.parametrize(
     ("field", "value", "constraint"),
     [
-        ("confidence", 1.5, "CHECK constraint failed"),
-        ("latency_ms", -1, "CHECK constraint failed"),
-        ("original_idea", None, "NOT NULL constraint failed: prompt_history.original_idea"),
+        (
+            "confidence",
+            1.5,
+            {
+                "sqlite": "CHECK constraint failed",
+                "postgres": 'violates check constraint "prompt_history_confidence_check"',
+            },
+        ),
+        (
+            "latency_ms",
+            -1,
+            {
+                "sqlite": "CHECK constraint failed",
+                "postgres": 'violates check constraint "prompt_history_latency_ms_check"',
+            },
+        ),
+        (
+            "original_idea",
+            None,
+            {
+                "sqlite": "NOT NULL constraint failed: prompt_history.original_idea",
+                "postgres": 'null value in column "original_idea" of relation "prompt_history"',
+            },
+        ),
     ],
 )
 def test_constraint_violations_become_repository_constraint_errors(
-    store, make_run, db_path, field, value, constraint
+    store, make_run, field, value, constraint
 ):
     bad = PromptRun.model_construct(**{**dict(make_run()), field: value})
     with pytest.raises(RepositoryConstraintError) as caught:
         store.save(bad)
-    assert str(caught.value).startswith(f"History database {db_path} rejected the run: ")
-    assert constraint in str(caught.value)
+    assert str(caught.value).startswith(f"History database {location_of(store)} rejected the run: ")
+    assert constraint[backend_of(store)] in str(caught.value)
     assert store.total_count() == 0
-    assert store.save(make_run()).id == 1
+    saved = store.save(make_run())  # ids stay unique; PostgreSQL's may skip the failed one
+    assert store.get(saved.id) == saved and store.total_count() == 1
 
 
 def test_delete_removes_one_run(store, make_run):
@@ -129,6 +168,15 @@ def test_search_finds_words_in_idea_context_and_prompt(store, make_run):
     assert store.search("haiku kubernetes") == []
     assert ids(store.search("plain")) == [3, 2, 1]  # latest saved first
     assert ids(store.search("plain", limit=2)) == [3, 2]
+
+
+def test_search_ignores_accents_and_case_in_any_language(store, make_run):
+    store.save(make_run(original_idea="Una canción para los niños", context=""))
+    store.save(make_run(original_idea="Résumé tips for ENGINEERS", context=""))
+    assert ids(store.search("cancion ninos")) == [1]
+    assert ids(store.search("CANCIÓN")) == [1]
+    assert ids(store.search("resume engineer")) == [2]
+    assert ids(store.search('"para los"')) == [1]  # a quoted phrase, Spanish stop words kept
 
 
 @pytest.mark.parametrize(
@@ -376,11 +424,14 @@ def test_histogram_of_an_empty_store(store):
     assert store.histogram("latency_ms") == []
 
 
-def test_share_at_least(known, tmp_path):
+def test_share_at_least(known):
     assert known.share_at_least(0.75) == 0.5
     assert known.share_at_least(0.9) == 0.25
     assert known.share_at_least(0.0) == 1.0
-    assert RunStore(tmp_path / "empty.db").share_at_least(0.5) is None
+
+
+def test_share_at_least_of_an_empty_store(store):
+    assert store.share_at_least(0.5) is None
 
 
 # -- export ------------------------------------------------------------------------------

@@ -1,0 +1,1 @@
+"""The run history behind one contract, with a store per database."""

@@ -1,0 +1,68 @@
+"""SQL fragments for PostgreSQL: the WHERE of a RunFilter, ORDER BY of a sort, search text."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from promptimp.store import SORT_COLUMNS, RunFilter
+
+SEARCH_CONFIG = "promptimp_search"
+_TERMS = re.compile(r'\s+|(".*?")')
+
+
+def search_text(text: str) -> str:
+    """`text` for websearch_to_tsquery with every word or "phrase" quoted.
+
+    Quoting makes every word required and operators (or, -, quotes) match literally, as
+    the SQLite store's quoted FTS5 query does; a NUL, which PostgreSQL text cannot hold,
+    counts as a space. '' when nothing is left.
+    """
+    text = text.replace("\x00", " ")
+    if text.count('"') % 2:
+        text += '"'
+    terms = [term for term in _TERMS.split(text) if term and term != '""']
+    return " ".join(term if term.startswith('"') else f'"{term}"' for term in terms)
+
+
+def where(filters: RunFilter) -> tuple[str, list[Any]]:
+    """A WHERE clause ('' for everything) and its parameters."""
+    clauses: list[str] = []
+    params: list[Any] = []
+    if filters.text.strip():
+        clauses.append(f"search_vector @@ websearch_to_tsquery('{SEARCH_CONFIG}', %s)")
+        params.append(search_text(filters.text))
+    for clause, value in (
+        ("backend = %s", filters.backend),
+        ("model_version = %s", filters.model_version),
+        ("timestamp >= %s", filters.since and as_utc(filters.since)),
+        ("timestamp <= %s", filters.until and as_utc(filters.until)),
+        ("confidence >= %s", filters.min_confidence),
+        ("confidence <= %s", filters.max_confidence),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
+
+
+def order_by(sort: str) -> str:
+    """The ORDER BY clause of '<column> asc|desc'; unknown values sort first, as on SQLite.
+
+    Ties are ordered by id the same way, so pages never overlap.
+    """
+    column, _, direction = sort.strip().lower().partition(" ")
+    direction = direction.strip() or "desc"
+    if column not in SORT_COLUMNS or direction not in ("asc", "desc"):
+        raise ValueError(
+            f"sort must be '<column> asc|desc' with column one of {', '.join(SORT_COLUMNS)},"
+            f" got {sort!r}"
+        )
+    nulls = "NULLS FIRST" if direction == "asc" else "NULLS LAST"
+    return f"ORDER BY {column} {direction} {nulls}, id {direction}"
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware datetime; a naive one is taken to be UTC already."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
