@@ -8,7 +8,8 @@ the median time to rank the pool for one idea. Selectors:
 - current: promptimp.fewshot.DemoSelector (TF-IDF over character 3-5-grams within words).
 - words: TF-IDF over content words (eval/overlap.py: accents folded, English and Spanish
   stopwords removed, plural "s" dropped) and their bigrams, sublinear tf.
-- words+chars: the mean of the words and current cosine similarities.
+- whole-demo: the current character n-grams, fitted on each demo's idea, context, role,
+  directive and guardrails (the words a demo's answer uses describe its domain too).
 
 Run: python bench/retrieval_bench.py [--k 3] [--misses words]
 """
@@ -42,6 +43,11 @@ def match_text(example) -> str:
     return f"{example.original_idea}\n{example.get('context') or ''}"[:MAX_MATCH_CHARS]
 
 
+def demo_text(example) -> str:
+    parts = [match_text(example), example.role, example.directive, *example.guardrails]
+    return "\n".join(parts)
+
+
 def word_bigrams(text: str) -> list[str]:
     """Content words (eval/overlap.py) and each pair of neighbouring ones."""
     tokens = content_words(text)
@@ -69,12 +75,13 @@ def current_scorer(pool) -> Scorer:
 
 def selectors(pool) -> dict[str, Scorer]:
     texts = [match_text(example) for example in pool]
-    current = current_scorer(pool)
-    words = tfidf_scorer(texts, TfidfVectorizer(analyzer=word_bigrams, sublinear_tf=True))
+    chars = TfidfVectorizer(
+        analyzer="char_wb", ngram_range=(3, 5), strip_accents="unicode", sublinear_tf=True
+    )
     return {
-        "current": current,
-        "words": words,
-        "words+chars": lambda text: (words(text) + current(text)) / 2,
+        "current": current_scorer(pool),
+        "words": tfidf_scorer(texts, TfidfVectorizer(analyzer=word_bigrams, sublinear_tf=True)),
+        "whole-demo": tfidf_scorer([demo_text(example) for example in pool], chars),
     }
 
 
