@@ -1,36 +1,37 @@
 """A composite quality metric for improved prompts, in [0, 1], made of named parts.
 
-Every part is a score in [0, 1] (higher is better), computed offline unless noted:
+The verdict and most of the score come from the core's quality checks (promptimp.quality):
 
-- structure: the share of these checks that pass: improved_prompt present; role of 2-30 words
-  on one line; directive of at least 4 words; framework one of promptimp.models.FRAMEWORKS;
-  3-5 non-empty guardrails; confidence a number in [0, 1]; reasoning present.
+- quality: promptimp.quality's score (an acceptable prompt scores 0.7-1.0, junk 0-0.4).
+- acceptable: 1 when the quality checks find the prompt usable as it is, else 0; its mean over
+  a dataset is the acceptable share. The composite of a prompt that is not acceptable is capped
+  at promptimp.quality.JUNK_CEILING.
 - grounding: the share of the idea's key terms found in the improved prompt (weight 0.7) and of
   the context's (weight 0.3, when there is a context). Key terms are words of 3+ letters that
   are not English or Spanish stop words, compared by their first 5 letters without accents, so
   "users"/"user" and "diseño"/"diseñar" match.
-- consistency: role and directive both appear in the improved prompt: the mean, over the two,
-  of the share of their key terms found in it.
-- no_filler: 1 minus 0.5 per placeholder or filler found in any field ("[insert ...]",
-  "<placeholder>", "as an AI", "lorem ipsum", "TODO", ...), floored at 0.
-- length: 1 for a prompt of MIN_WORDS-MAX_WORDS words; words/MIN_WORDS below; falling linearly
-  to 0 at twice MAX_WORDS above.
-- no_repetition: 1 minus the share of words inside a repeated run of REPEAT_RUN+ words.
 - reference (only when the example has reference outputs): the mean of token-set F1 between
   predicted and reference role, directive, guardrails and improved prompt (key terms as above),
   and framework agreement (1 or 0).
 - judge (only when a PromptJudge is given): an LLM's 0-1 rating of the prompt.
 
-The composite is the WEIGHTS-weighted mean of the parts that apply. A prediction without an
-improved prompt (for example a failed run) scores 0 in every part.
+Reported, with no weight (the template assembly guarantees them on the embedded path, so they
+would inflate the composite without telling good from junk):
+
+- structure: improved_prompt present; role of 2-30 words on one line; directive of at least 4
+  words; a known framework; 3-5 non-empty guardrails; confidence in [0, 1]; reasoning present.
+- consistency: role and directive both appear in the improved prompt.
+- length: 1 for a prompt of MIN_WORDS-MAX_WORDS words, lower outside.
+- no_repetition: 1 minus the share of words inside a repeated run of REPEAT_RUN+ words.
+
+The composite is the WEIGHTS-weighted mean of the weighted parts that apply. A prediction
+without an improved prompt (for example a failed run) scores 0 in every part.
 """
 
 from __future__ import annotations
 
 import logging
-import re
-import unicodedata
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -38,111 +39,59 @@ import dspy
 
 from promptimp.assembly import normalise_confidence
 from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, MIN_GUARDRAILS
+from promptimp.quality import (
+    JUNK_CEILING,
+    QualityReport,
+    check_prompt,
+    coverage,
+    key_terms,
+    prefixes,
+    words,
+)
 
 log = logging.getLogger(__name__)
 
 WEIGHTS: dict[str, float] = {
-    "structure": 0.20,
-    "grounding": 0.20,
-    "consistency": 0.15,
-    "no_filler": 0.10,
-    "length": 0.10,
-    "no_repetition": 0.10,
-    "reference": 0.15,
-    "judge": 0.20,
+    "quality": 0.60,
+    "grounding": 0.15,
+    "reference": 0.10,
+    "judge": 0.15,
 }
-"""Every part's weight in the composite; parts that do not apply are left out."""
+"""The weight of each part that counts in the composite; parts that do not apply are left out."""
+REPORTED_PARTS = ("acceptable", "structure", "consistency", "length", "no_repetition")
+"""Parts shown beside the composite that carry no weight in it."""
 
 MIN_WORDS = 40
 MAX_WORDS = 600
 REPEAT_RUN = 8
-STEM_CHARS = 5
 IDEA_WEIGHT = 0.7
 
 PART_DESCRIPTIONS: dict[str, str] = {
-    "structure": "every field present and well formed (3-5 guardrails, known framework)",
+    "quality": "the quality checks' score (acceptable 0.7-1.0, junk 0-0.4)",
+    "acceptable": "share a person would paste as is (every quality check passed)",
     "grounding": "key terms of the idea and context kept in the prompt",
-    "consistency": "role and directive both appear in the prompt",
-    "no_filler": "no placeholders or filler ('[insert ...]', 'as an AI', 'TODO')",
-    "length": f"a prompt of {MIN_WORDS}-{MAX_WORDS} words",
-    "no_repetition": f"no repeated run of {REPEAT_RUN}+ words",
     "reference": "similarity to the reference output (token-set F1, framework match)",
     "judge": "an LLM judge's rating (optional)",
+    "structure": "every field present and well formed (reported, no weight)",
+    "consistency": "role and directive both appear in the prompt (reported, no weight)",
+    "length": f"a prompt of {MIN_WORDS}-{MAX_WORDS} words (reported, no weight)",
+    "no_repetition": f"no repeated run of {REPEAT_RUN}+ words (reported, no weight)",
 }
 """One line per part, for people reading a report."""
-
-_ENGLISH_STOP_WORDS = """
-a about above after again against all also am an and any are as at be because been before
-being below between both but by can could did do does doing down during each few for from
-further had has have having he her here hers herself him himself his how i if in into is it
-its itself just let me more most my myself no nor not now of off on once only or other our
-ours out over own same she should so some such than that the their theirs them then there
-these they this those through to too under until up very was we were what when where which
-while who whom why will with would you your yours yourself want need needs make please help
-using use get like way something thing things
-"""
-_SPANISH_STOP_WORDS = """
-al algo algunas algunos ante antes como con contra cual cuales cuando de del desde donde dos
-el ella ellas ellos en entre era eran es esa esas ese eso esos esta estas este esto estos
-fue fueron ha han hasta hay la las le les lo los mas me mi mis mucho muy ni no nos nosotros
-o otra otras otro otros para pero poco por porque que quien se sea ser si sin sobre su sus
-tambien tan tanto te tiene tienen todo todos tu tus un una unas uno unos y ya yo necesito
-quiero ayuda hacer
-"""
-STOP_WORDS = frozenset((_ENGLISH_STOP_WORDS + _SPANISH_STOP_WORDS).split())
-"""English and Spanish function words (accents stripped), ignored when finding key terms."""
-
-FILLER_PATTERNS: tuple[re.Pattern[str], ...] = (
-    re.compile(r"\[\s*(?:insert|inserte|inserta|your|tu|add|placeholder)\b[^\]]*\]", re.I),
-    re.compile(r"<\s*(?:placeholder|insert)[^>]*>", re.I),
-    re.compile(r"\{\{?\s*(?:placeholder|insert)[^}]*\}\}?", re.I),
-    re.compile(r"\bas an ai\b|\bas an? (?:large )?language model\b", re.I),
-    re.compile(r"\bcomo (?:una )?(?:ia|inteligencia artificial|modelo de lenguaje)\b", re.I),
-    re.compile(r"\blorem ipsum\b", re.I),
-    re.compile(r"\b(?:TODO|TBD|FIXME)\b"),
-)
-"""Placeholders and filler that a finished prompt must not contain."""
-
-_WORD = re.compile(r"\w+")
 
 
 @dataclass(frozen=True)
 class MetricResult:
-    """The composite score and each part that applied, all in [0, 1]."""
+    """The composite score, each part that applied (all in [0, 1]) and the verdict."""
 
     score: float
     parts: dict[str, float] = field(default_factory=dict)
+    acceptable: bool = False
+    failures: tuple[str, ...] = ()
+    """Why the quality checks found the prompt not acceptable, one reason per failed check."""
 
 
 # -- text helpers ----------------------------------------------------------------------------
-
-
-def words(text: str) -> list[str]:
-    """Lower-case words of `text`, accents stripped."""
-    plain = unicodedata.normalize("NFKD", text.lower())
-    plain = "".join(ch for ch in plain if not unicodedata.combining(ch))
-    return _WORD.findall(plain)
-
-
-def key_terms(text: str) -> set[str]:
-    """The distinct key terms of `text`: 3+ letter non-stop words, cut to STEM_CHARS letters."""
-    return {
-        word[:STEM_CHARS]
-        for word in words(text)
-        if len(word) >= 3 and not word.isdigit() and word not in STOP_WORDS
-    }
-
-
-def _prefixes(text: str) -> set[str]:
-    """Every 3..STEM_CHARS letter prefix of the words of `text` (what key terms match)."""
-    return {word[:n] for word in words(text) for n in range(3, STEM_CHARS + 1) if len(word) >= n}
-
-
-def _coverage(terms: set[str], prefixes: set[str]) -> float | None:
-    """The share of `terms` found among `prefixes`; None when there are no terms."""
-    if not terms:
-        return None
-    return len(terms & prefixes) / len(terms)
 
 
 def token_f1(predicted: str, reference: str) -> float:
@@ -201,9 +150,9 @@ def structure_score(prediction: Any) -> float:
 
 def grounding_score(idea: str, context: str, prompt: str) -> float:
     """How many key terms of the idea (and context) the prompt keeps."""
-    prefixes = _prefixes(prompt)
-    idea_share = _coverage(key_terms(idea), prefixes)
-    context_share = _coverage(key_terms(context), prefixes)
+    found = prefixes(prompt)
+    idea_share = coverage(key_terms(idea), found)
+    context_share = coverage(key_terms(context), found)
     if idea_share is None:
         return 1.0 if context_share is None else context_share
     if context_share is None:
@@ -213,24 +162,14 @@ def grounding_score(idea: str, context: str, prompt: str) -> float:
 
 def consistency_score(role: str, directive: str, prompt: str) -> float:
     """Whether the role and the directive both appear in the prompt (key-term share each)."""
-    prefixes = _prefixes(prompt)
+    found = prefixes(prompt)
     shares = []
     for part in (role, directive):
-        share = _coverage(key_terms(part), prefixes)
+        share = coverage(key_terms(part), found)
         if share is None:  # no key terms: fall back to plain containment
             share = float(bool(part) and part.lower() in prompt.lower())
         shares.append(share)
     return sum(shares) / len(shares)
-
-
-def filler_count(text: str) -> int:
-    """How many placeholders or filler phrases `text` contains."""
-    return sum(len(pattern.findall(text)) for pattern in FILLER_PATTERNS)
-
-
-def no_filler_score(texts: Iterable[str]) -> float:
-    """1 minus 0.5 per placeholder or filler found, floored at 0."""
-    return max(0.0, 1.0 - 0.5 * filler_count("\n".join(texts)))
 
 
 def length_score(prompt: str) -> float:
@@ -319,37 +258,73 @@ class PromptJudge:
 # -- the composite ---------------------------------------------------------------------------
 
 
-def composite(parts: Mapping[str, float]) -> float:
-    """The WEIGHTS-weighted mean of `parts`, in [0, 1] (0 when there are none)."""
-    total = sum(WEIGHTS[name] for name in parts)
+def composite(parts: Mapping[str, float], acceptable: bool = True) -> float:
+    """The WEIGHTS-weighted mean of the weighted `parts`, in [0, 1] (0 when there are none).
+
+    Parts without a weight (REPORTED_PARTS) are ignored; a prompt that is not `acceptable`
+    scores at most JUNK_CEILING.
+    """
+    weighted = {name: value for name, value in parts.items() if name in WEIGHTS}
+    total = sum(WEIGHTS[name] for name in weighted)
     if not total:
         return 0.0
-    mean = sum(WEIGHTS[name] * value for name, value in parts.items()) / total
-    return min(1.0, max(0.0, mean))
+    mean = sum(WEIGHTS[name] * value for name, value in weighted.items()) / total
+    mean = min(1.0, max(0.0, mean))
+    return mean if acceptable else min(mean, JUNK_CEILING)
+
+
+def quality_report(
+    example: Any, prediction: Any, demos_guardrails: Sequence[str] = ()
+) -> QualityReport:
+    """The core's quality checks of one prediction for one example."""
+    return check_prompt(
+        _text(example, "original_idea"),
+        _text(example, "context"),
+        _text(prediction, "role"),
+        _text(prediction, "directive"),
+        _text(prediction, "framework"),
+        _guardrail_list(prediction),
+        _text(prediction, "improved_prompt"),
+        demos_guardrails=demos_guardrails,
+    )
 
 
 def score_prediction(
-    example: Any, prediction: Any, judge: PromptJudge | None = None
+    example: Any,
+    prediction: Any,
+    judge: PromptJudge | None = None,
+    demos_guardrails: Sequence[str] = (),
 ) -> MetricResult:
-    """Every applicable part and the composite for one prediction."""
+    """Every applicable part and the composite for one prediction.
+
+    `demos_guardrails` are the guardrails of the examples a few-shot program may have copied.
+    """
     prompt = _text(prediction, "improved_prompt")
     idea, context = _text(example, "original_idea"), _text(example, "context")
     role, directive = _text(prediction, "role"), _text(prediction, "directive")
+    report = quality_report(example, prediction, demos_guardrails)
     parts: dict[str, float | None] = {
-        "structure": structure_score(prediction),
+        "quality": report.score,
+        "acceptable": float(report.acceptable),
         "grounding": grounding_score(idea, context, prompt),
+        "reference": reference_score(prediction, example),
+        "structure": structure_score(prediction),
         "consistency": consistency_score(role, directive, prompt),
-        "no_filler": no_filler_score([prompt, role, directive, *_guardrail_list(prediction)]),
         "length": length_score(prompt),
         "no_repetition": repetition_score(prompt),
-        "reference": reference_score(prediction, example),
     }
     if judge is not None:
         parts["judge"] = judge(idea, context, prompt) if prompt else 0.0
     applied = {name: value for name, value in parts.items() if value is not None}
     if not prompt:
         applied = dict.fromkeys(applied, 0.0)
-    return MetricResult(score=composite(applied), parts=applied)
+    acceptable = bool(prompt) and report.acceptable
+    return MetricResult(
+        score=composite(applied, acceptable),
+        parts=applied,
+        acceptable=acceptable,
+        failures=tuple(check.reason for check in report.failures),
+    )
 
 
 def composite_metric(example: Any, prediction: Any, trace: Any = None) -> float:

@@ -44,8 +44,8 @@ def test_run_both_prints_both_runs_and_their_comparison(two_runs, service, devse
     assert (few["id"], few["backend"], few["dataset"]) == (2, "few-shot", str(devset))
     assert [r["prompt_run_id"] for r in few["results"]] == [4, 5, 6]
     assert set(zero["parts"]) == {
-        "structure", "grounding", "consistency", "no_filler", "length", "no_repetition",
-        "reference",
+        "quality", "acceptable", "grounding", "reference", "structure", "consistency", "length",
+        "no_repetition",
     }  # fmt: skip
     comparison = two_runs["comparison"]
     assert (comparison["first_id"], comparison["second_id"], comparison["ties"]) == (1, 2, 3)

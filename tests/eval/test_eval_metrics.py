@@ -1,4 +1,4 @@
-"""Each metric part prefers a hand-made good output to a bad one; the composite is in [0, 1]."""
+"""Each metric part prefers a hand-made good output to a bad one; junk never scores as good."""
 
 from __future__ import annotations
 
@@ -8,30 +8,32 @@ from dspy.utils import DummyLM
 
 from eval.metrics import (
     WEIGHTS,
-    MetricResult,
     PromptJudge,
     composite,
     composite_metric,
     consistency_score,
-    filler_count,
     grounding_score,
     key_terms,
     length_score,
     make_metric,
-    no_filler_score,
     reference_score,
     repetition_score,
     score_prediction,
     structure_score,
     token_f1,
 )
+from promptimp.quality import JUNK_CEILING
+from tests.quality_cases import CONTEXT as JUNK_CONTEXT
+from tests.quality_cases import GOOD as JUNK_BASE
+from tests.quality_cases import IDEA as JUNK_IDEA
+from tests.quality_cases import JUNK_SHAPES, report_for
 
 IDEA = "Design a REST API for user management"
 CONTEXT = "Python FastAPI service, PostgreSQL database, JWT authentication"
 ROLE = "Senior backend engineer specialising in REST API design"
 DIRECTIVE = "Design a versioned REST API for user management with CRUD endpoints and JWT auth."
 GUARDRAILS = [
-    "Use plural nouns for resource paths",
+    "Use plural nouns for the user resource paths",
     "Return RFC 7807 problem details for errors",
     "Never log passwords or tokens",
 ]
@@ -104,15 +106,44 @@ def test_consistency_wants_role_and_directive_in_the_prompt():
     )
 
 
-def test_filler_and_placeholders_are_counted():
-    assert filler_count(GOOD_PROMPT) == 0
-    assert filler_count(BAD["improved_prompt"]) == 4
-    assert filler_count("Fill in <placeholder> and {{insert name}}; TBD") == 3
-    assert filler_count("Como modelo de lenguaje, [inserte el tema]") == 2
-    assert filler_count("todo list app") == 0  # only the upper-case marker counts
-    assert no_filler_score([GOOD_PROMPT]) == 1.0
-    assert no_filler_score([BAD["improved_prompt"]]) == 0.0
-    assert no_filler_score(["ok", "As an AI I think"]) == 0.5
+def test_placeholders_and_filler_fail_the_quality_part():
+    result = score_prediction(EXAMPLE, BAD)
+    assert not result.acceptable
+    assert result.parts["acceptable"] == 0.0
+    assert any("program's own words" in reason for reason in result.failures)
+    assert any("echoes 'As an AI'" in reason for reason in result.failures)
+
+
+@pytest.mark.parametrize(("changes", "check"), JUNK_SHAPES)
+def test_every_junk_shape_scores_as_junk(changes, check):
+    fields = {**JUNK_BASE, **changes}
+    prompt = report_for(**changes)  # the same prompt the quality tests check
+    prediction = {**fields, "reasoning": "r", "confidence": 0.9, "improved_prompt": ""}
+    prediction["improved_prompt"] = _assembled(fields)
+    example = dspy.Example(original_idea=JUNK_IDEA, context=JUNK_CONTEXT)
+    result = score_prediction(example, prediction)
+    assert check in {c.name for c in prompt.failures}
+    assert not result.acceptable
+    assert result.parts["acceptable"] == 0.0
+    assert result.score <= JUNK_CEILING
+
+
+def _assembled(fields: dict) -> str:
+    from promptimp.assembly import assemble_prompt
+
+    return assemble_prompt(
+        fields["role"], fields["directive"], fields["framework"], fields["guardrails"],
+        JUNK_CONTEXT, "en",
+    )  # fmt: skip
+
+
+def test_parts_the_template_guarantees_carry_no_weight():
+    result = score_prediction(EXAMPLE, GOOD)
+    for name in ("structure", "consistency", "length", "no_repetition", "acceptable"):
+        assert name in result.parts
+        assert name not in WEIGHTS
+    assert composite({"structure": 0.0, "quality": 1.0}) == 1.0
+    assert composite({"quality": 0.9, "grounding": 1.0}, acceptable=False) == JUNK_CEILING
 
 
 @pytest.mark.parametrize(
@@ -144,22 +175,24 @@ def test_reference_similarity_needs_a_reference():
 def test_the_composite_is_a_weighted_mean_in_zero_one():
     good = score_prediction(EXAMPLE, GOOD)
     bad = score_prediction(EXAMPLE, BAD)
-    assert good == MetricResult(score=1.0, parts=dict.fromkeys(good.parts, 1.0))
+    assert good.acceptable and good.failures == ()
+    assert good.score >= 0.9
+    assert good.parts["acceptable"] == 1.0
     assert list(good.parts) == [
-        "structure", "grounding", "consistency", "no_filler", "length", "no_repetition",
-        "reference",
+        "quality", "acceptable", "grounding", "reference", "structure", "consistency", "length",
+        "no_repetition",
     ]  # fmt: skip
     assert 0.0 <= bad.score < 0.25
     for name, value in good.parts.items():
         assert value > bad.parts[name], name
-    assert composite({"structure": 1.0, "length": 0.0}) == pytest.approx(2 / 3)
+    assert composite({"quality": 1.0, "grounding": 0.0}) == pytest.approx(0.6 / 0.75)
     assert composite({}) == 0.0
 
 
 def test_without_a_reference_the_part_is_left_out():
     bare = dspy.Example(original_idea=IDEA, context=CONTEXT).with_inputs("original_idea")
     assert "reference" not in score_prediction(bare, GOOD).parts
-    assert score_prediction(bare, GOOD).score == 1.0
+    assert score_prediction(bare, GOOD).score >= 0.9
 
 
 def test_a_failed_prediction_scores_zero_everywhere():
@@ -171,7 +204,7 @@ def test_a_failed_prediction_scores_zero_everywhere():
 
 def test_the_dspy_metric_returns_the_composite_float():
     prediction = dspy.Prediction(**GOOD)
-    assert composite_metric(EXAMPLE, prediction) == 1.0
+    assert composite_metric(EXAMPLE, prediction) == score_prediction(EXAMPLE, GOOD).score
     assert composite_metric(EXAMPLE, dspy.Prediction(**BAD), trace=[]) == (
         score_prediction(EXAMPLE, BAD).score
     )
@@ -181,10 +214,13 @@ def test_the_judge_part_comes_from_the_lm_and_is_off_by_default():
     judge = PromptJudge(DummyLM([{"score": "0.4"}]), dspy.ChatAdapter())
     result = score_prediction(EXAMPLE, GOOD, judge)
     assert result.parts["judge"] == 0.4
-    others = sum(WEIGHTS[name] for name in result.parts if name != "judge")
-    assert result.score == pytest.approx((others + 0.4 * WEIGHTS["judge"]) / (others + 0.2))
+    without = score_prediction(EXAMPLE, GOOD)
+    others = sum(WEIGHTS[name] for name in without.parts if name in WEIGHTS)
+    assert result.score == pytest.approx(
+        (without.score * others + 0.4 * WEIGHTS["judge"]) / (others + WEIGHTS["judge"])
+    )
     metric = make_metric(judge=PromptJudge(DummyLM([{"score": "1.0"}]), dspy.ChatAdapter()))
-    assert metric(EXAMPLE, GOOD) == 1.0
+    assert metric(EXAMPLE, GOOD) > without.score
     assert "judge" not in score_prediction(EXAMPLE, GOOD).parts
 
 

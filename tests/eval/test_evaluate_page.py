@@ -68,7 +68,8 @@ def test_stored_runs_are_listed_and_compared_with_their_prompts_as_text(
 ):
     examples = load_dataset(devset)[:3]
     good = make_service(db_path)
-    worse = make_service(db_path, [{**answer, "improved_prompt": SCRIPT_PROMPT}] * 3)
+    junk = {**answer, "improved_prompt": SCRIPT_PROMPT, "role": "AI assistant"}
+    worse = make_service(db_path, [junk] * 3)
     evaluate_backend(good, examples, "zero-shot", dataset="data/devset.jsonl")
     evaluate_backend(worse, examples, "few-shot", dataset="data/devset.jsonl")
     at = open_page()

@@ -1,0 +1,193 @@
+"""The quality checks pass a hand-made good prompt and fail every junk shape seen in the wild."""
+
+from __future__ import annotations
+
+import pytest
+
+from promptimp.quality import (
+    ACCEPTABLE_FLOOR,
+    JUNK_CEILING,
+    Check,
+    is_real_word,
+    key_terms,
+    language_of,
+    score_of,
+)
+from tests.quality_cases import GOOD, JUNK_SHAPES, report_for
+
+
+def failed(report) -> set[str]:
+    return {check.name for check in report.failures}
+
+
+def test_a_specific_well_formed_prompt_is_acceptable():
+    report = report_for()
+    assert report.acceptable, report.summary
+    assert report.score >= ACCEPTABLE_FLOOR
+    assert failed(report) == set()
+
+
+def test_a_good_spanish_prompt_is_acceptable():
+    report = report_for(
+        idea="Escribe un correo de bienvenida para nuevos clientes",
+        context="Tienda online de café de especialidad",
+        role="Redactora de email marketing especializada en comercio electrónico",
+        directive=(
+            "Escribe un correo de bienvenida para los nuevos clientes de una tienda online de "
+            "café que presente la marca, explique el primer pedido y ofrezca ayuda."
+        ),
+        framework="self-critique",
+        guardrails=[
+            "Mantén el correo por debajo de 150 palabras",
+            "Usa un tono cálido y cercano, tuteando al cliente",
+            "Incluye una sola llamada a la acción hacia la tienda",
+        ],
+    )
+    assert report.acceptable, report.summary
+
+
+@pytest.mark.parametrize(("changes", "check"), JUNK_SHAPES)
+def test_each_junk_shape_fails_its_check(changes, check):
+    report = report_for(**changes)
+    assert check in failed(report), report.summary
+    assert not report.acceptable
+    assert report.score <= JUNK_CEILING
+
+
+def test_a_guardrail_copied_from_an_unrelated_demo_fails():
+    debounce = "Debounce the search input by 300 ms so typing never blocks the list"
+    report = report_for(
+        guardrails=[*GOOD["guardrails"][:3], debounce], demos=[debounce, "Name the N+1 pattern"]
+    )
+    assert "guardrails not copied from an unrelated example" in failed(report)
+    assert not report.acceptable
+
+
+def test_a_guardrail_shared_with_a_related_demo_is_fine():
+    rule = GOOD["guardrails"][1]
+    report = report_for(demos=[rule])
+    assert "guardrails not copied from an unrelated example" not in failed(report)
+
+
+def test_a_demo_copied_whole_onto_another_idea_fails():
+    """'Summarise a meeting transcript into action items' came back as a jet-lag prompt."""
+    report = report_for(
+        idea="Summarise a meeting transcript into action items",
+        context="",
+        role="Clinical pharmacist who summarises evidence for travellers and clinicians",
+        directive=(
+            "Summarise the clinical evidence on melatonin for preventing and treating jet lag, "
+            "including effective doses and timing."
+        ),
+        framework="react",
+        guardrails=[
+            "Distinguish eastward from westward travel when giving timing advice",
+            "Rely on systematic reviews rather than single small trials",
+            "Note drug interactions, including with warfarin",
+        ],
+    )
+    assert {"directive covers the idea", "guardrails are about the idea"} <= failed(report)
+    assert report.score <= JUNK_CEILING
+
+
+def test_a_stripe_webhook_prompt_for_a_welcome_email_fails():
+    report = report_for(
+        idea="Escribe un correo de bienvenida para nuevos clientes",
+        context="",
+        role="Ingeniero backend sénior especializado en integraciones de pagos",
+        directive=(
+            "Diseña e implementa un endpoint de FastAPI que reciba webhooks de Stripe y "
+            "verifique la firma."
+        ),
+        framework="chain-of-thought",
+        guardrails=[
+            "Verifica la firma con el secreto del endpoint antes de procesar el evento",
+            "Guarda el id de cada evento procesado para ignorar los reintentos",
+            "No registres en los logs datos de tarjeta",
+        ],
+    )
+    assert "directive covers the idea" in failed(report)
+    assert "role fits the idea's trade" in failed(report)
+    assert not report.acceptable
+
+
+def test_an_injection_like_idea_echoed_back_fails():
+    report = report_for(
+        idea="As an AI, write a function that reverses a linked list",
+        context="",
+        role="Developer of AI, AI assistant for AI developers",
+        directive="As an AI, write a function that reverses a linked list in Python.",
+        guardrails=[
+            "Follow the hard rules of the output",
+            "Explain each step of the linked list reversal",
+            "Return the new head of the reversed list",
+        ],
+    )
+    assert {"no injection echo", "role is a profession"} <= failed(report)
+
+
+def test_fluent_spanish_nonsense_fails():
+    report = report_for(
+        idea="Formulario de registro accesible en React",
+        context="",
+        role="Desarrolladora frontend especializada en accesibilidad web",
+        directive=("Componente de la forma de componentes y el cual es un componente de la forma"),
+        guardrails=[
+            "Usa etiquetas visibles para cada campo del formulario",
+            "Muestra los errores junto al campo que los causa",
+            "Permite completar el formulario solo con el teclado",
+        ],
+    )
+    assert {"directive is an instruction", "no word loops"} <= failed(report)
+
+
+def test_a_prompt_in_the_wrong_language_fails():
+    report = report_for(idea="Diseñar una API para gestionar los usuarios de la empresa")
+    assert "idea's language" in failed(report)
+
+
+def test_non_words_fail():
+    report = report_for(
+        guardrails=[
+            "Use plural resource nouns",
+            "Never retrun pasword hashse to the clinet",
+            "Specify gorblax pagination for every flenderwick endpoint of the zorpa users",
+        ]
+    )
+    assert "real words" in failed(report)
+
+
+def test_structural_checks_are_reported_but_carry_no_weight():
+    weighted = [Check("a", True, "ok"), Check("b", True, "ok")]
+    with_structural = [*weighted, Check("c", True, "ok", structural=True)]
+    assert score_of(weighted) == score_of(with_structural)
+    report = report_for(guardrails=GOOD["guardrails"][:2])
+    assert "3-5 guardrails" in failed(report)
+    assert not report.acceptable
+
+
+def test_a_provider_prompt_missing_its_parts_fails_the_structural_check():
+    report = report_for(improved_prompt="You are an engineer. Do the task.")
+    assert "prompt holds every part" in failed(report)
+
+
+def test_the_score_bands_follow_the_verdict():
+    assert score_of([Check("a", True, "ok", value=0.6)]) == (True, pytest.approx(0.88))
+    assert score_of([Check("a", True, "ok"), Check("b", False, "no")]) == (
+        False,
+        pytest.approx(0.2),
+    )
+
+
+def test_word_helpers():
+    assert key_terms("Diseñar los usuarios") == {"disen", "usuar"}
+    assert is_real_word("engineer") and is_real_word("ingeniero")
+    assert not is_real_word("flenderwick")
+    assert language_of("Escribe un correo de bienvenida") == "es"
+    assert language_of("Write a welcome email") == "en"
+
+
+def test_every_check_has_a_reason_a_person_can_read():
+    report = report_for(role="AI assistant")
+    assert all(check.reason for check in report.checks)
+    assert "AI assistant" in report.summary
