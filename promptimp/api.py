@@ -1,10 +1,16 @@
 """The HTTP API: FastAPI over the same ImproveService as the pages and the CLI.
 
 `create_app(service)` builds the app; `serve(service)` runs it on uvicorn. Every error is JSON
-`{"detail": "<one line>"}`: 400 input the service refuses, 404 unknown run, 413 body over
-64 KiB, 422 malformed request, 503 language model failed or history unavailable (storage
-disabled or failing). Handlers are plain `def`, so FastAPI runs the blocking DSPy and SQLite
-calls in its threadpool. API keys are masked in every message that leaves the process.
+`{"detail": "<one line>"}`: 400 input the service refuses (or a Host header not allowed,
+plain text), 404 unknown run, 408 body not received in time, 413 body over 64 KiB, 422
+malformed request, 503 language model failed or history unavailable (storage disabled or
+failing, or too many connections). Handlers are plain `def`, so FastAPI runs the blocking
+DSPy and SQLite calls in its threadpool. The service masks API keys in its errors.
+
+Only the host names of `Settings.allowed_hosts` are answered (a DNS-rebinding page cannot
+read the history), and `serve` bounds slow clients: request headers and bodies must arrive
+within API_READ_TIMEOUT_S, idle keep-alive connections close after KEEP_ALIVE_S, headers are
+at most MAX_HEADER_BYTES and at most API_MAX_CONNECTIONS connections are served at once.
 """
 
 from __future__ import annotations
@@ -19,8 +25,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 from starlette.datastructures import Headers
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from promptimp.http_limits import BodyReadTimeout, header_timeout_protocol
 from promptimp.models import (
     BackendType,
     InputError,
@@ -30,12 +38,14 @@ from promptimp.models import (
     RepositoryError,
 )
 from promptimp.service import ImproveService
-from promptimp.settings import Settings, mask_secret
+from promptimp.settings import Settings
 from promptimp.store import RunFilter, RunStore
 
 log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 64 * 1024
+MAX_HEADER_BYTES = 16 * 1024
+KEEP_ALIVE_S = 5
 MAX_PAGE_SIZE = 200
 MAX_SEARCH_CHARS = 500
 SQLITE_MAX_INT = 2**63 - 1
@@ -287,14 +297,6 @@ async def validation_error(request: Request, error: RequestValidationError) -> J
     return AsciiJSONResponse({"detail": jsonable_encoder(error.errors())}, status_code=422)
 
 
-def redact(text: str, settings: Settings) -> str:
-    """`text` with every configured API key replaced by its mask."""
-    for name, value in settings:
-        if name.endswith("_API_KEY") and value and value in text:
-            text = text.replace(value, mask_secret(value))
-    return text
-
-
 ERROR_STATUS: dict[type[PromptImpError], int] = {
     InputError: 400,
     ModelError: 503,
@@ -304,16 +306,19 @@ ERROR_STATUS: dict[type[PromptImpError], int] = {
 
 
 async def domain_error(request: Request, error: Exception) -> JSONResponse:
-    """The service's one-line message as `detail`, with any API key masked."""
+    """The service's one-line message (keys already masked by the service) as `detail`."""
     code = next(code for kind, code in ERROR_STATUS.items() if isinstance(error, kind))
-    detail = redact(str(error), request.app.state.service.settings)
+    detail = str(error)
     if code >= 500:
         log.warning("%s %s -> %d: %s", request.method, request.url.path, code, detail)
     return JSONResponse({"detail": detail}, status_code=code)
 
 
-def create_app(service: ImproveService) -> FastAPI:
-    """The API over `service`; interactive docs at /docs, the schema at /openapi.json."""
+def create_app(service: ImproveService, allowed_hosts: list[str] | None = None) -> FastAPI:
+    """The API over `service`; interactive docs at /docs, the schema at /openapi.json.
+
+    Requests must name one of `allowed_hosts` (default: the settings' allowed hosts).
+    """
     app = FastAPI(
         title="Prompt Improver Workbench API",
         version="1.0.0",
@@ -322,11 +327,29 @@ def create_app(service: ImproveService) -> FastAPI:
     )
     app.state.service = service
     app.include_router(router)
+    hosts = service.settings.allowed_hosts if allowed_hosts is None else allowed_hosts
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
+    app.add_middleware(BodyReadTimeout, timeout_s=service.settings.API_READ_TIMEOUT_S)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=_host_patterns(hosts))
     for kind in ERROR_STATUS:
         app.add_exception_handler(kind, domain_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     return app
+
+
+def _host_patterns(hosts: list[str]) -> list[str]:
+    """Allowed host names as Starlette compares them (IPv6 literals in brackets)."""
+    return [f"[{host}]" if ":" in host and not host.startswith("[") else host for host in hosts]
+
+
+def server_options(settings: Settings) -> dict[str, object]:
+    """uvicorn's limits for slow, half-open and too many connections."""
+    return {
+        "http": header_timeout_protocol(settings.API_READ_TIMEOUT_S),
+        "timeout_keep_alive": KEEP_ALIVE_S,
+        "h11_max_incomplete_event_size": MAX_HEADER_BYTES,
+        "limit_concurrency": settings.API_MAX_CONNECTIONS,
+    }
 
 
 def serve(service: ImproveService, host: str | None = None, port: int | None = None) -> None:
@@ -334,12 +357,15 @@ def serve(service: ImproveService, host: str | None = None, port: int | None = N
 
     Retention clean-up is not run here: whoever builds the service runs
     `service.startup_cleanup()` once (the CLI does, as it builds the service).
+    A host given here is also allowed in the Host header.
     """
     import uvicorn
 
     settings = service.settings
+    hosts = settings.model_copy(update={"API_HOST": host or settings.API_HOST}).allowed_hosts
     uvicorn.run(
-        create_app(service),
+        create_app(service, allowed_hosts=hosts),
         host=host or settings.API_HOST,
         port=settings.API_PORT if port is None else port,
+        **server_options(settings),
     )

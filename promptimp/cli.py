@@ -7,26 +7,40 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sys
 from datetime import datetime
 from enum import StrEnum
-from pathlib import Path
+from importlib.metadata import PackageNotFoundError, version
 from typing import Annotated, Any
 
 import typer
+from typer._click import Context
+from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer vendors click
+from typer.core import TyperCommand
 
 from eval.cli import eval_app
 from promptimp.models import BackendType, InputError, PromptImpError, PromptRun
 from promptimp.settings import Settings, SettingsError, load_settings
+from promptimp.text import for_terminal, one_line_for_terminal
+
+
+class _Command(TyperCommand):
+    """A command whose usage line names arguments plainly (IDEA, not {idea})."""
+
+    def collect_usage_pieces(self, ctx: Context) -> list[str]:
+        return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]
+
 
 app = typer.Typer(
-    help="Turn rough ideas into structured, high-quality prompts.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
+    rich_markup_mode=None,  # plain help: flags without a "<bool>" type column
 )
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
+HISTORY_PAGE = 20
 BackendOption = Annotated[
     BackendType | None, typer.Option("--backend", help="zero-shot or few-shot.")
 ]
@@ -76,44 +90,63 @@ def _run_dict(run: PromptRun) -> dict[str, Any]:
     return run.model_dump(mode="json")
 
 
+def _echo(text: str, err: bool = False) -> None:
+    """Print stored or model text with its control characters shown as escapes."""
+    typer.echo(for_terminal(text), err=err)
+
+
 def _print_run(run: PromptRun) -> None:
     confidence = "n/a" if run.confidence is None else f"{run.confidence:.2f}"
-    typer.echo(
+    latency = "n/a" if run.latency_ms is None else f"{run.latency_ms:,} ms"
+    _echo(
         f"#{run.id if run.id is not None else '-'}  {run.backend.value}  "
-        f"confidence {confidence}  {run.latency_ms} ms  {run.model_version}"
+        f"confidence {confidence}  {latency}  {run.model_version}"
     )
-    typer.echo(f"Role:      {run.role}")
-    typer.echo(f"Directive: {run.directive}")
-    typer.echo(f"Framework: {run.framework}")
-    typer.echo("Guardrails:")
+    if run.damaged:
+        _echo(f"Damaged:   {run.damaged} (shown as stored)")
+    _echo(f"Role:      {run.role}")
+    _echo(f"Directive: {run.directive}")
+    _echo(f"Framework: {run.framework}")
+    _echo("Guardrails:")
     for rule in run.guardrails:
-        typer.echo(f"  - {rule}")
+        _echo(f"  - {rule}")
     if run.reasoning:
-        typer.echo(f"Reasoning: {run.reasoning}")
-    typer.echo("\n" + run.improved_prompt)
+        _echo(f"Reasoning: {run.reasoning}")
+    _echo("\n" + run.improved_prompt)
 
 
 def _print_table(runs: list[PromptRun]) -> None:
     from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     table = Table("id", "when (UTC)", "backend", "conf.", "ms", "idea")
     for run in runs:
         confidence = "" if run.confidence is None else f"{run.confidence:.2f}"
+        idea = one_line_for_terminal(run.original_idea)[:60]
         table.add_row(
             str(run.id),
             run.timestamp.strftime("%Y-%m-%d %H:%M"),
             run.backend.value,
             confidence,
-            str(run.latency_ms or ""),
-            run.original_idea[:60],
+            "" if run.latency_ms is None else f"{run.latency_ms:,}",
+            Text(idea + (" (damaged)" if run.damaged else "")),  # Text: no markup parsing
         )
     Console().print(table)
 
 
-@app.command()
+def _figure(value: Any, unit: str = "") -> str:
+    """A statistic for people: n/a when unknown, 2 decimals, thousands separated."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, float):
+        return f"{value:,.0f}{unit}" if unit else f"{value:.2f}"
+    return f"{value:,}{unit}"
+
+
+@app.command(cls=_Command)
 def improve(
-    idea: Annotated[str, typer.Argument(help="The rough idea to improve.")],
+    idea: Annotated[str, typer.Argument(help="The rough idea to improve.", metavar="IDEA")],
     context: Annotated[str, typer.Option("--context", "-c", help="Optional context.")] = "",
     backend: BackendOption = None,
     as_json: JsonFlag = False,
@@ -125,32 +158,46 @@ def improve(
         return
     _print_run(result.run)
     for warning in result.warnings:
-        typer.echo(f"warning: {warning}", err=True)
+        _echo(f"warning: {warning}", err=True)
 
 
-@app.command()
+@app.command(cls=_Command)
 def history(
-    limit: Annotated[int, typer.Option(min=1, max=10_000)] = 20,
-    offset: Annotated[int, typer.Option(min=0)] = 0,
+    limit: Annotated[
+        int, typer.Option(min=1, max=10_000, help="How many runs to list.")
+    ] = HISTORY_PAGE,
+    offset: Annotated[int, typer.Option(min=0, help="How many newest runs to skip.")] = 0,
     backend: BackendOption = None,
     search: Annotated[str | None, typer.Option(help="Full-text search.")] = None,
     since: Annotated[datetime | None, typer.Option(help="Runs at or after (UTC).")] = None,
-    until: Annotated[datetime | None, typer.Option(help="Runs before (UTC).")] = None,
+    until: Annotated[datetime | None, typer.Option(help="Runs at or before (UTC).")] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """List stored runs, newest first."""
+    """List stored runs, newest first, a page at a time (20 unless --limit says otherwise)."""
     from promptimp.store import RunFilter
 
     filters = RunFilter(text=search or "", backend=backend, since=since, until=until)
     runs = state.store.query(filters, limit=limit, offset=offset)
     if as_json:
         _echo_json([_run_dict(run) for run in runs])
-    else:
-        _print_table(runs)
+        return
+    if not runs:
+        typer.echo("No runs match." if offset == 0 else "No runs on this page.", err=True)
+        return
+    _print_table(runs)
+    total = state.store.count(filters)
+    if offset + len(runs) < total:
+        typer.echo(
+            f"Runs {offset + 1}-{offset + len(runs)} of {total:,}; see more with"
+            f" --offset {offset + len(runs)} or a larger --limit.",
+            err=True,
+        )
 
 
-@app.command()
-def show(run_id: Annotated[int, typer.Argument(help="Run id.")], as_json: JsonFlag = False) -> None:
+@app.command(cls=_Command)
+def show(
+    run_id: Annotated[int, typer.Argument(help="Run id.", metavar="ID")], as_json: JsonFlag = False
+) -> None:
     """Show one stored run."""
     run = state.store.get(run_id)
     if run is None:
@@ -161,43 +208,50 @@ def show(run_id: Annotated[int, typer.Argument(help="Run id.")], as_json: JsonFl
         _print_run(run)
 
 
-@app.command()
+@app.command(cls=_Command)
 def stats(as_json: JsonFlag = False) -> None:
     """Totals, averages and latency percentiles, overall and per backend."""
     figures = state.store.statistics()
     if as_json:
         _echo_json(figures)
         return
-    for name, value in figures.items():
-        if name != "by_backend":
-            typer.echo(f"{name}: {value}")
+    typer.echo(f"Runs stored:         {_figure(figures['total_count'])}")
+    typer.echo(f"Average confidence:  {_figure(figures['average_confidence'])}")
+    typer.echo(f"Average latency:     {_figure(figures['average_latency_ms'], ' ms')}")
+    typer.echo(f"Median latency:      {_figure(figures['p50_latency_ms'], ' ms')}")
+    typer.echo(f"95th pct latency:    {_figure(figures['p95_latency_ms'], ' ms')}")
     for backend_name, group in figures["by_backend"].items():
-        typer.echo(f"{backend_name}: {group}")
+        typer.echo(
+            f"{backend_name + ':':<20} {_figure(group['count'])} runs, confidence"
+            f" {_figure(group['average_confidence'])}, latency"
+            f" {_figure(group['average_latency_ms'], ' ms')}"
+        )
 
 
-@app.command()
-def cleanup(days: Annotated[int, typer.Option(min=1, help="Delete runs older than this.")]) -> None:
+@app.command(cls=_Command)
+def cleanup(
+    days: Annotated[int, typer.Option(help="Delete runs older than this (1-36500).")],
+) -> None:
     """Delete runs older than DAYS days."""
     removed = state.store.delete_old(days)
-    typer.echo(f"Deleted {removed} runs older than {days} days.")
+    typer.echo(f"Deleted {removed:,} run{'' if removed == 1 else 's'} older than {days:,} days.")
 
 
-@app.command()
+@app.command(cls=_Command)
 def export(
     fmt: Annotated[ExportFormat, typer.Option("--format", help="csv or json.")] = ExportFormat.CSV,
-    output: Annotated[Path | None, typer.Option(help="File to write; stdout if absent.")] = None,
+    output: Annotated[str | None, typer.Option(help="File to write; stdout if absent.")] = None,
 ) -> None:
     """Export every stored run as CSV or JSON."""
     writer = state.store.export_csv if fmt is ExportFormat.CSV else state.store.export_json
     if output is None:
         writer(sys.stdout)
         return
-    with output.open("w", encoding="utf-8", newline="") as handle:
-        count = writer(handle)
-    typer.echo(f"Wrote {count} runs to {output}.", err=True)
+    count = writer(output)
+    typer.echo(f"Wrote {count:,} run{'' if count == 1 else 's'} to {output}.", err=True)
 
 
-@app.command()
+@app.command(cls=_Command)
 def health(as_json: JsonFlag = False) -> None:
     """Storage status, record count, averages, breaker state, provider and model."""
     report = state.service.health()
@@ -205,12 +259,12 @@ def health(as_json: JsonFlag = False) -> None:
         _echo_json(report.model_dump(mode="json"))
     else:
         for name, value in report.model_dump().items():
-            typer.echo(f"{name}: {value}")
+            _echo(f"{name}: {'n/a' if value is None else value}")
     if report.status == "unhealthy":
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def serve(
     host: Annotated[str | None, typer.Option(help="Default: API_HOST.")] = None,
     port: Annotated[int | None, typer.Option(help="Default: API_PORT.")] = None,
@@ -221,7 +275,7 @@ def serve(
     serve_api(state.service, host=host, port=port)
 
 
-@app.command("compile-fewshot")
+@app.command("compile-fewshot", cls=_Command)
 def compile_fewshot() -> None:
     """Compile the few-shot program from the trainset and save it as JSON."""
     from tqdm import tqdm
@@ -238,14 +292,52 @@ def compile_fewshot() -> None:
     typer.echo(f"Saved the compiled few-shot program to {path}.")
 
 
+def _version(show: bool) -> None:
+    if show:
+        try:
+            typer.echo(f"promptimp {version('promptimp')}")
+        except PackageNotFoundError:  # running from a checkout that is not installed
+            typer.echo("promptimp (not installed)")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    show_version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Turn rough ideas into structured, high-quality prompts."""
+
+
+def _fail(message: str, code: int) -> None:
+    typer.echo(f"error: {for_terminal(message)}", err=True)
+    sys.exit(code)
+
+
 def main() -> None:
-    """Console-script entry: one-line errors, exit 2 for bad input, 1 for failures."""
-    logging.basicConfig(level=logging.WARNING, format="%(levelname)s: %(message)s")
+    """Console-script entry: every error is one line on stderr; exit 2 for bad input or
+    usage, 1 for failures. Warnings reach the user on the results, so only errors are logged."""
+    logging.basicConfig(level=logging.ERROR, format="%(levelname)s: %(message)s")
     try:
-        app()
-    except (InputError, SettingsError) as error:
-        typer.echo(f"error: {error}", err=True)
+        code = app(standalone_mode=False)
+    except NoArgsIsHelpError as error:  # a bare `promptimp` or `promptimp eval`
+        typer.echo(error.format_message())
         sys.exit(2)
+    except UsageError as error:
+        command = error.ctx.command_path if error.ctx else "promptimp"
+        first = " ".join(error.format_message().split())
+        _fail(f"{first} (see '{command} --help')", 2)
+    except typer.TyperException as error:
+        _fail(" ".join(error.format_message().split()), error.exit_code)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("interrupted", 130)
+    except (InputError, SettingsError) as error:
+        _fail(str(error), 2)
     except PromptImpError as error:
-        typer.echo(f"error: {error}", err=True)
+        _fail(str(error), 1)
+    except BrokenPipeError:  # the reader (head, less) went away: nothing left to say
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

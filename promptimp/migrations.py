@@ -129,7 +129,7 @@ def migrate(db: Database) -> None:
 
 @contextmanager
 def write_transaction(db: Database) -> Iterator[Database]:
-    """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back on error.
+    """`BEGIN IMMEDIATE` ... `COMMIT`, rolled back on error (a failed COMMIT included).
 
     Taking the write lock up front waits out the busy timeout; a deferred transaction that
     reads first fails at once ("database is locked") if another process wrote meanwhile.
@@ -137,7 +137,7 @@ def write_transaction(db: Database) -> Iterator[Database]:
     db.execute("BEGIN IMMEDIATE")
     try:
         yield db
+        db.commit()
     except BaseException:
         db.rollback()
         raise
-    db.commit()

@@ -5,7 +5,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from promptimp.text import strip_control
 
 FRAMEWORKS: tuple[str, ...] = (
     "chain-of-thought",
@@ -21,6 +23,10 @@ FRAMEWORKS: tuple[str, ...] = (
 
 MIN_GUARDRAILS = 3
 MAX_GUARDRAILS = 5
+MAX_RETENTION_DAYS = 36_500
+"""Retention and age limits are whole days in 1..MAX_RETENTION_DAYS (about a century)."""
+MAX_ROW_ID = 2**63 - 1
+"""The largest id (or offset) a database row can have; larger ones match nothing."""
 
 
 class BackendType(StrEnum):
@@ -53,12 +59,31 @@ class PromptRun(BaseModel):
     reasoning: str = ""
     latency_ms: int | None = Field(default=None, ge=0)
     model_version: str = ""
+    damaged: str = ""
+    """Empty for a sound run; for a stored row that could not be read as written, what was
+    wrong with it (the run shows what was there). Never stored."""
 
-    @field_validator("original_idea")
+    @model_validator(mode="before")
     @classmethod
-    def _idea_not_blank(cls, value: str) -> str:
+    def _no_control_characters(cls, data: object) -> object:
+        """Control characters (but tab and newline) never reach a stored text field."""
+        if not isinstance(data, dict):
+            return data
+        return {key: strip_control(v) if isinstance(v, str) else v for key, v in data.items()}
+
+    @field_validator("guardrails")
+    @classmethod
+    def _guardrails_clean(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        cleaned = tuple(strip_control(rule) for rule in value)
+        if not any(rule.strip() for rule in cleaned):
+            raise ValueError("a run needs at least one guardrail")
+        return cleaned
+
+    @field_validator("original_idea", "improved_prompt")
+    @classmethod
+    def _not_blank(cls, value: str) -> str:
         if not value.strip():
-            raise ValueError("original_idea must not be blank")
+            raise ValueError("must not be blank")
         return value
 
     @field_validator("timestamp")
@@ -106,7 +131,26 @@ class PromptImpError(Exception):
 
 
 class InputError(PromptImpError):
-    """The caller's input cannot be improved as given (too short, too long, ...)."""
+    """The caller's input cannot be used as given (too short, too long, out of range, ...)."""
+
+    @classmethod
+    def invalid_unicode(cls, what: str) -> InputError:
+        """The error for text holding lone surrogates (how invalid UTF-8 input arrives)."""
+        return cls(
+            f"The {what} is not valid UTF-8 text (invalid bytes or lone surrogates);"
+            " re-type it or fix its encoding."
+        )
+
+
+class OutputError(InputError):
+    """A file the caller named cannot be written (a directory, missing, read-only, full)."""
+
+
+def check_days(days: int, what: str = "days") -> int:
+    """`days` if it is in 1..MAX_RETENTION_DAYS, else InputError naming `what` and the range."""
+    if not 1 <= days <= MAX_RETENTION_DAYS:
+        raise InputError(f"{what} must be between 1 and {MAX_RETENTION_DAYS:,}, got {days:,}.")
+    return days
 
 
 class ModelError(PromptImpError):

@@ -15,19 +15,22 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
 
-from promptimp.assembly import to_improved_prompt
+from promptimp.assembly import DEFAULT_FRAMEWORK, to_improved_prompt
 from promptimp.breaker import BreakerState, CircuitBreaker
 from promptimp.models import (
+    FRAMEWORKS,
     BackendType,
     ImprovedPrompt,
     ImproveResult,
     InputError,
     ModelError,
+    PromptImpError,
     PromptRun,
     RepositoryError,
 )
 from promptimp.settings import Provider, Settings
 from promptimp.store import RunStore
+from promptimp.text import is_valid_unicode, strip_control, visible_length
 
 if TYPE_CHECKING:
     import dspy
@@ -59,10 +62,14 @@ class Health(BaseModel):
 
 
 def validate_input(idea: str, context: str) -> tuple[str, str]:
-    """The stripped idea and context, or InputError naming what to fix."""
-    idea = (idea or "").strip()
-    context = (context or "").strip()
-    if len(idea) < MIN_IDEA_CHARS:
+    """The idea and context without control characters and outer whitespace, or InputError
+    naming what to fix. Only visible characters count towards the idea's minimum length."""
+    for text, what in ((idea, "idea"), (context, "context")):
+        if text and not is_valid_unicode(text):
+            raise InputError.invalid_unicode(what)
+    idea = strip_control(idea or "").strip()
+    context = strip_control(context or "").strip()
+    if visible_length(idea) < MIN_IDEA_CHARS:
         raise InputError(f"The idea must be at least {MIN_IDEA_CHARS} characters long.")
     if len(idea) > MAX_TEXT_CHARS:
         raise InputError(f"The idea is {len(idea):,} characters; the limit is {MAX_TEXT_CHARS:,}.")
@@ -105,6 +112,7 @@ class ImproveService:
         self._program_factory = program_factory
         self._programs: dict[BackendType, dspy.Module] = {}
         self._lock = threading.Lock()
+        self._last_storage_error = ""
 
     @property
     def model_version(self) -> str:
@@ -120,12 +128,16 @@ class ImproveService:
     def improve(
         self, idea: str, context: str = "", backend: str | BackendType | None = None
     ) -> ImproveResult:
-        """Improve `idea`; the result always comes back, with warnings if it was not stored."""
+        """Improve `idea`; the result always comes back, with warnings if it was not stored.
+
+        The recorded latency is the program's run alone: DSPy, the LM and the program are
+        loaded before the clock starts. A run over MAX_LATENCY_MS is kept and flagged.
+        """
         idea, context = validate_input(idea, context)
         chosen = parse_backend(backend, self.settings.default_backend)
-        started = time.perf_counter()
-        improved = self.generate(chosen, idea, context)
-        latency_ms = round((time.perf_counter() - started) * 1000)
+        fields, latency_ms = self._run_program(chosen, idea, context)
+        improved, warnings = self._normalise(fields, idea, context)
+        warnings += self._budget_warning(latency_ms)
         run = PromptRun(
             original_idea=idea,
             context=context,
@@ -134,30 +146,91 @@ class ImproveService:
             model_version=self.model_version,
             **improved.model_dump(),
         )
-        return self._save(run)
+        result = self._save(run)
+        return result.model_copy(update={"warnings": (*warnings, *result.warnings)})
 
     def generate(self, backend: BackendType, idea: str, context: str = "") -> ImprovedPrompt:
         """Run the backend's program and normalise its answer; nothing is timed or stored."""
-        fields = self._run_program(backend, idea, context)
-        return to_improved_prompt(fields, idea, context, assemble=self.assembles_locally)
+        fields, _ = self._run_program(backend, idea, context)
+        return self._normalise(fields, idea, context)[0]
 
-    def _run_program(self, backend: BackendType, idea: str, context: str) -> dict[str, Any]:
+    def warm_up(self) -> None:
+        """Import DSPy and build the LM, the adapter and both programs without running them.
+
+        Idempotent and thread-safe, so the workbench can call it from a background thread at
+        start; a failure is logged and met again, as a one-line error, by the first improve.
+        """
+        try:
+            self._prepared(BackendType.ZERO_SHOT)
+            self._prepared(BackendType.FEW_SHOT)
+        except PromptImpError as error:
+            log.warning("warming up the model failed: %s", error)
+
+    def _prepared(self, backend: BackendType) -> tuple[dspy.Module, Any, Any]:
+        """The backend's program, the LM and the adapter, each built once."""
+        return self._program(backend), self._get_lm(), self._get_adapter()
+
+    def _run_program(
+        self, backend: BackendType, idea: str, context: str
+    ) -> tuple[dict[str, Any], int]:
+        """The program's raw output fields and how long the run took (ms)."""
         import dspy
 
-        program = self._program(backend)
+        program, lm, adapter = self._prepared(backend)
+        started = time.perf_counter()
         try:
-            with dspy.context(lm=self._get_lm(), adapter=self._get_adapter()):
+            with dspy.context(lm=lm, adapter=adapter):
                 prediction = program(original_idea=idea, context=context)
         except ModelError:
             raise
         except Exception as error:  # any provider, parsing or engine failure
-            reason = (
-                str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise self._model_error(error) from error
+        return dict(prediction.items()), round((time.perf_counter() - started) * 1000)
+
+    def _normalise(
+        self, fields: dict[str, Any], idea: str, context: str
+    ) -> tuple[ImprovedPrompt, list[str]]:
+        """The normalised answer and what was changed in it; ModelError when it has no
+        prompt (no role, directive or guardrails). A framework outside the known set is
+        replaced by the default one."""
+        improved = to_improved_prompt(fields, idea, context, assemble=self.assembles_locally)
+        missing = [
+            name
+            for name, value in (
+                ("role", improved.role),
+                ("directive", improved.directive),
+                ("guardrails", improved.guardrails),
             )
+            if not value
+        ]
+        if missing:
             raise ModelError(
-                f"The language model {self.model_version} failed: {reason[:300]}"
-            ) from error
-        return dict(prediction.items())
+                f"The language model {self.model_version} answered without a prompt"
+                f" (no {' and no '.join(missing)}); nothing was stored. Try again or"
+                " choose another model."
+            )
+        if improved.framework in FRAMEWORKS:
+            return improved, []
+        warning = (
+            f"The model chose the framework {improved.framework[:60]!r}, which is not one of"
+            f" the known ones; it was stored as {DEFAULT_FRAMEWORK}."
+        )
+        return improved.model_copy(update={"framework": DEFAULT_FRAMEWORK}), [warning]
+
+    def _budget_warning(self, latency_ms: int) -> list[str]:
+        budget = self.settings.MAX_LATENCY_MS
+        if latency_ms <= budget:
+            return []
+        return [
+            f"This run took {latency_ms:,} ms, over the latency budget of {budget:,} ms"
+            " (MAX_LATENCY_MS)."
+        ]
+
+    def _model_error(self, error: BaseException) -> ModelError:
+        """A one-line ModelError for `error`, with every configured API key masked."""
+        text = self.settings.redact(str(error)).strip()
+        reason = text.splitlines()[0] if text else type(error).__name__
+        return ModelError(f"The language model {self.model_version} failed: {reason[:300]}")
 
     def _get_lm(self) -> Any:
         with self._lock:
@@ -167,7 +240,7 @@ class ImproveService:
                 try:
                     self._lm = build_lm(self.settings)
                 except (OSError, ValueError) as error:
-                    raise ModelError(str(error)) from error
+                    raise ModelError(self.settings.redact(str(error))) from error
             return self._lm
 
     def _get_adapter(self) -> Any:
@@ -209,22 +282,24 @@ class ImproveService:
         if self.store is None:
             return ImproveResult(run=run)
         if not self.breaker.allow():
-            wait = round(self.breaker.seconds_until_retry())
-            return ImproveResult(
-                run=run,
-                warnings=(
-                    f"Not saved: history storage failed {self.breaker.failure_threshold} times "
-                    f"in a row; it is paused for {wait} s more.",
-                ),
-            )
+            return ImproveResult(run=run, warnings=(f"Not saved: {self._paused_reason()}",))
         try:
             stored = self.store.save(run)
         except RepositoryError as error:
             self.breaker.record_failure()
-            log.warning("saving a run failed: %s", error)
+            self._last_storage_error = str(error)
+            log.info("saving a run failed: %s", error)  # the caller gets it as a warning
             return ImproveResult(run=run, warnings=(f"Not saved to history: {error}",))
         self.breaker.record_success()
+        self._last_storage_error = ""
         return ImproveResult(run=stored)
+
+    def _paused_reason(self) -> str:
+        wait = round(self.breaker.seconds_until_retry())
+        return (
+            f"history storage failed {self.breaker.failure_threshold} times in a row and is"
+            f" paused for {wait} s more; last error: {self._last_storage_error}"
+        )
 
     # -- housekeeping ----------------------------------------------------------------------
 
@@ -259,8 +334,14 @@ class ImproveService:
             stats = self.store.statistics()
         except RepositoryError as error:
             return Health(status="unhealthy", reason=str(error), **empty, **common)
-        status = "healthy" if self.breaker.state is not BreakerState.OPEN else "unhealthy"
-        reason = "" if status == "healthy" else "history storage is paused after repeated failures"
+        reason = ""
+        try:
+            self.store.check()  # integrity and a rolled-back test write
+        except RepositoryError as error:
+            reason = str(error)
+        if not reason and self.breaker.state is BreakerState.OPEN:
+            reason = self._paused_reason()
+        status = "unhealthy" if reason else "healthy"
         return Health(
             status=status,
             reason=reason,

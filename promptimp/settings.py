@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 
 from pydantic import Field, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from promptimp.models import MAX_RETENTION_DAYS
 
 
 class Provider(StrEnum):
@@ -65,13 +68,16 @@ class Settings(BaseSettings):
     # HTTP API and quality targets
     API_HOST: str = "127.0.0.1"
     API_PORT: int = Field(default=8000, ge=1, le=65535)
+    API_ALLOWED_HOSTS: Annotated[tuple[str, ...], NoDecode] = ()
+    API_READ_TIMEOUT_S: float = Field(default=10.0, gt=0, le=3600)
+    API_MAX_CONNECTIONS: int = Field(default=1000, ge=1)
     MIN_CONFIDENCE_THRESHOLD: float = Field(default=0.7, ge=0.0, le=1.0)
     MAX_LATENCY_MS: int = Field(default=30000, gt=0)
 
     # Storage
     SQLITE_ENABLED: bool = True
     SQLITE_DB_PATH: str = "data/prompt_history.db"
-    SQLITE_RETENTION_DAYS: int = Field(default=30, ge=1)
+    SQLITE_RETENTION_DAYS: int = Field(default=30, ge=1, le=MAX_RETENTION_DAYS)
     SQLITE_AUTO_CLEANUP: bool = True
     SQLITE_WAL_MODE: bool = True
 
@@ -81,6 +87,22 @@ class Settings(BaseSettings):
         if not value.strip():
             raise ValueError("must be a file path")
         return value
+
+    @field_validator("API_ALLOWED_HOSTS", mode="before")
+    @classmethod
+    def _comma_separated(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(host.strip() for host in value.split(",") if host.strip())
+        return value
+
+    @property
+    def allowed_hosts(self) -> list[str]:
+        """Host names the HTTP API answers to: API_ALLOWED_HOSTS, else the local names and
+        API_HOST (so a DNS-rebinding page cannot reach it under another name)."""
+        if self.API_ALLOWED_HOSTS:
+            return list(self.API_ALLOWED_HOSTS)
+        local = ["localhost", "127.0.0.1", "::1"]
+        return local if self.API_HOST in (*local, "0.0.0.0", "::") else [*local, self.API_HOST]
 
     @property
     def db_path(self) -> Path:
@@ -104,6 +126,13 @@ class Settings(BaseSettings):
             Provider.DEEPSEEK: self.DEEPSEEK_API_KEY,
         }.get(self.LLM_PROVIDER, "")
         return own or self.LLM_API_KEY
+
+    def redact(self, text: str) -> str:
+        """`text` with every configured API key replaced by its mask."""
+        for name, value in self:
+            if name.endswith("_API_KEY") and value and value in text:
+                text = text.replace(value, mask_secret(value))
+        return text
 
     def public_view(self) -> dict[str, object]:
         """Settings safe to show: every value, with API keys masked."""

@@ -12,15 +12,23 @@ CURRENT_TIMESTAMP); guardrails as a JSON array.
 from __future__ import annotations
 
 import csv
+import errno
 import json
+import os
+import random
+import resource
+import shutil
 import sqlite3
 import threading
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
+
+from pydantic import ValidationError
 
 from promptimp.migrations import (
     COMPARISONS,
@@ -31,11 +39,19 @@ from promptimp.migrations import (
     write_transaction,
 )
 from promptimp.models import (
+    MAX_ROW_ID,
+    InputError,
+    OutputError,
     PromptRun,
     RepositoryConnectionError,
     RepositoryConstraintError,
+    RepositoryError,
+    check_days,
 )
 from promptimp.sqlite_lib import Database
+from promptimp.text import is_valid_unicode
+
+T = TypeVar("T")
 
 COLUMNS: tuple[str, ...] = (
     "id",
@@ -59,9 +75,10 @@ SORT_COLUMNS: tuple[str, ...] = ("timestamp", "confidence", "latency_ms")
 HISTOGRAM_COLUMNS: tuple[str, ...] = ("confidence", "latency_ms")
 VERDICTS: tuple[str, ...] = ("zero-shot", "few-shot", "tie")
 BUSY_TIMEOUT_S = 10.0
+WRITE_DEADLINE_S = 120.0
+"""A write that finds the database locked is retried (after the busy timeout) until this."""
 
 _FTS_TABLE = f"{PROMPT_HISTORY}_fts"
-_TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S.%f"
 _HINTS: tuple[tuple[str, str], ...] = (
     ("not a database", "move it aside or set SQLITE_DB_PATH"),
     ("malformed", "move it aside or set SQLITE_DB_PATH"),
@@ -71,6 +88,8 @@ _HINTS: tuple[tuple[str, str], ...] = (
     ("busy", "another process kept it busy; try again"),
     ("full", "free some disk space or delete old runs"),
 )
+_BUSY_REASONS = ("locked", "busy")
+_DISK_FULL_BYTES = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -89,6 +108,10 @@ class RunFilter:
     min_confidence: float | None = None
     max_confidence: float | None = None
 
+    def __post_init__(self) -> None:
+        if not is_valid_unicode(self.text):
+            raise InputError.invalid_unicode("search text")
+
 
 class RunStore:
     """Saved runs in the SQLite file at `path` (its directory is created when missing).
@@ -98,7 +121,11 @@ class RunStore:
     migrated on first use, so constructing a store never fails: errors come from operations.
     With `wal` the journal is write-ahead with synchronous=NORMAL: readers never block,
     commits skip the fsync (a killed process loses nothing committed; a power cut may drop
-    the last commits, never corrupting the file). Writers wait up to BUSY_TIMEOUT_S.
+    the last commits, never corrupting the file). Writers wait up to BUSY_TIMEOUT_S for the
+    lock, and a write that still finds it locked is retried until WRITE_DEADLINE_S, so heavy
+    contention delays saves instead of losing them (readers hold up writers in rollback-journal
+    mode). Before its first write, a connection checks the file's integrity: a damaged
+    database refuses writes instead of silently taking them.
     """
 
     def __init__(self, path: str | Path, *, wal: bool = True) -> None:
@@ -106,37 +133,46 @@ class RunStore:
         self.wal = wal
         self._lock = threading.RLock()
         self._db: Database | None = None
+        self._verified = False
 
     # -- writing ---------------------------------------------------------------------
 
     def save(self, run: PromptRun) -> PromptRun:
         """Store `run` in one committed transaction; returns it with its id."""
         row = _to_row(run)
-        with self._database() as db, write_transaction(db):
+
+        def insert(db: Database) -> int:
             table = db.table(PROMPT_HISTORY)
             table.insert(row)
-            run_id = table.last_rowid
-        return run.model_copy(update={"id": run_id})
+            return table.last_rowid
+
+        return run.model_copy(update={"id": self._write(insert)})
 
     def delete(self, run_id: int) -> bool:
         """Delete one run; False when there was none with that id."""
-        with self._database() as db, write_transaction(db):
-            cursor = db.execute(f"DELETE FROM {PROMPT_HISTORY} WHERE id = ?", [run_id])
-            return cursor.rowcount > 0
+        if not 1 <= run_id <= MAX_ROW_ID:
+            return False
+        return self._write(
+            lambda db: (
+                db.execute(f"DELETE FROM {PROMPT_HISTORY} WHERE id = ?", [run_id]).rowcount > 0
+            )
+        )
 
     def delete_old(self, days: int) -> int:
-        """Delete runs older than `days` days (by timestamp); returns how many."""
-        if days < 0:
-            raise ValueError(f"days must be >= 0, got {days}")
-        cutoff = _timestamp_text(datetime.now(UTC) - timedelta(days=days))
-        with self._database() as db, write_transaction(db):
-            cursor = db.execute(f"DELETE FROM {PROMPT_HISTORY} WHERE timestamp < ?", [cutoff])
-            return cursor.rowcount
+        """Delete runs older than `days` days (1..MAX_RETENTION_DAYS); returns how many."""
+        cutoff = _timestamp_text(datetime.now(UTC) - timedelta(days=check_days(days)))
+        return self._write(
+            lambda db: (
+                db.execute(f"DELETE FROM {PROMPT_HISTORY} WHERE timestamp < ?", [cutoff]).rowcount
+            )
+        )
 
     # -- reading runs ----------------------------------------------------------------
 
     def get(self, run_id: int) -> PromptRun | None:
         """The run with this id, or None."""
+        if not 1 <= run_id <= MAX_ROW_ID:
+            return None
         with self._database() as db:
             rows = list(db.table(PROMPT_HISTORY).rows_where("id = ?", [run_id]))
         return _to_run(rows[0]) if rows else None
@@ -180,6 +216,10 @@ class RunStore:
         or latency are ordered by id the same way. `limit=None` returns every match.
         """
         column, order_by = _order_by(sort)
+        if offset < 0 or (limit is not None and limit < 1):
+            raise InputError(f"limit must be >= 1 and offset >= 0, got {limit} and {offset}.")
+        if offset > MAX_ROW_ID:
+            return []  # past the last possible row
         with self._database() as db:
             where, params = _where(db, filters, sort_column=column)
             rows = db.table(PROMPT_HISTORY).rows_where(
@@ -212,9 +252,19 @@ class RunStore:
             return [version for (version,) in rows]
 
     def check(self) -> None:
-        """Open, migrate and read the database; raises RepositoryConnectionError on failure."""
+        """Open, migrate, verify and test-write the database (the write is rolled back).
+
+        Raises RepositoryConnectionError naming what is wrong: a damaged (malformed) file,
+        a read-only file or directory, a full disk, a lock held too long.
+        """
         with self._database() as db:
-            db.execute(f"SELECT id FROM {PROMPT_HISTORY} LIMIT 1").fetchall()
+            self._verify(db, again=True)
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                (version,) = db.execute("PRAGMA user_version").fetchone()
+                db.execute(f"PRAGMA user_version = {int(version)}")
+            finally:
+                db.rollback()
 
     # -- aggregates ------------------------------------------------------------------
 
@@ -253,7 +303,7 @@ class RunStore:
         """Per UTC day (from `since` on) and backend: runs, average_confidence,
         average_latency_ms; oldest day first."""
         day = "substr(timestamp, 1, 10)"  # the expression of the day index
-        where, params = (f"WHERE {day} >= ?", [since.strftime("%Y-%m-%d")]) if since else ("", [])
+        where, params = (f"WHERE {day} >= ?", [since.isoformat()]) if since else ("", [])
         with self._database() as db:
             rows = db.query(
                 f"SELECT {day} AS day, backend, COUNT(*) AS runs,"
@@ -349,7 +399,7 @@ class RunStore:
         with _text_output(target) as out, self._stored_rows(filters) as rows:
             out.write("[")
             for row in rows:
-                row["guardrails"] = json.loads(row["guardrails"])
+                row["guardrails"], _ = _decode_guardrails(row["guardrails"])
                 out.write(",\n" if count else "\n")
                 out.write(json.dumps(row, ensure_ascii=False))
                 count += 1
@@ -371,10 +421,13 @@ class RunStore:
             "few_shot_run_id": few_shot_run_id,
             "verdict": verdict,
         }
-        with self._database() as db, write_transaction(db):
+
+        def insert(db: Database) -> int:
             table = db.table(COMPARISONS)
             table.insert(row)
             return table.last_rowid
+
+        return self._write(insert)
 
     def recent_comparisons(self, limit: int = 20) -> list[dict[str, Any]]:
         """Newest comparisons first, with each run's confidence and latency (None once gone)."""
@@ -418,12 +471,16 @@ class RunStore:
         of part name -> average) and example_count; each result has example_index,
         prompt_run_id (or None), score, parts and error.
         """
-        with self._database() as db, write_transaction(db):
+        run_row = _eval_run_row(run)
+
+        def insert(db: Database) -> int:
             table = db.table(EVAL_RUNS)
-            table.insert(_eval_run_row(run))
+            table.insert(run_row)
             run_id = table.last_rowid
             db.table(EVAL_RESULTS).insert_all(_eval_result_row(run_id, r) for r in results)
-        return run_id
+            return run_id
+
+        return self._write(insert)
 
     def eval_runs(self, limit: int = 50) -> list[dict[str, Any]]:
         """Evaluation runs, newest first, as `save_eval_run` took them plus their id."""
@@ -459,6 +516,36 @@ class RunStore:
             if self._db is not None:
                 self._db.close()
                 self._db = None
+                self._verified = False
+
+    def _write(self, change: Callable[[Database], T]) -> T:
+        """`change(db)` in one committed write transaction, retried while the file is locked.
+
+        Each attempt waits up to BUSY_TIMEOUT_S for the lock; a failed attempt is rolled
+        back, so retrying never writes twice.
+        """
+        deadline = time.monotonic() + WRITE_DEADLINE_S
+        while True:
+            try:
+                with self._database() as db:
+                    self._verify(db)
+                    with write_transaction(db):
+                        return change(db)
+            except RepositoryConnectionError as error:
+                if not _is_busy(error.__cause__) or time.monotonic() >= deadline:
+                    raise
+            time.sleep(random.uniform(0.01, 0.1))  # let the other writers through
+
+    def _verify(self, db: Database, *, again: bool = False) -> None:
+        """Check the file's integrity once per connection (before its first write), or
+        `again`; raises sqlite3.DatabaseError ("malformed") when the file is damaged."""
+        if self._verified and not again:
+            return
+        self._verified = False
+        problems = [row[0] for row in db.execute("PRAGMA quick_check(3)").fetchall()]
+        if problems != ["ok"]:
+            raise sqlite3.DatabaseError(f"database disk image is malformed ({problems[0]})")
+        self._verified = True
 
     @contextmanager
     def _database(self) -> Iterator[Database]:
@@ -471,8 +558,14 @@ class RunStore:
                     f"History database {self.path} rejected the run: {error}"
                 ) from error
             except sqlite3.Error as error:
-                self.close()
+                if not _is_busy(error):  # a lock passes; anything else may need a fresh open
+                    self.close()
                 raise RepositoryConnectionError(self._describe(error)) from error
+            except OSError as error:  # the file could not be read at all (EIO, ...)
+                self.close()
+                raise RepositoryConnectionError(
+                    f"Cannot read history database {self.path}: {error.strerror or error}"
+                ) from error
 
     def _open(self) -> Database:
         if self._db is not None:
@@ -486,8 +579,10 @@ class RunStore:
                 " to a writable location"
             ) from error
         conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+        conn.text_factory = _decode_text
         db = Database(conn, execute_plugins=False)
         try:
+            db.execute("PRAGMA cell_size_check = ON")
             if self.wal:
                 db.enable_wal()
                 db.execute("PRAGMA synchronous=NORMAL")
@@ -502,6 +597,9 @@ class RunStore:
 
     def _describe(self, error: sqlite3.Error) -> str:
         reason = str(error)
+        disk = _disk_problem(self.path) if "disk" in reason.lower() else ""
+        if disk:
+            return f"Cannot write history database {self.path}: {disk}"
         hint = next(
             (hint for key, hint in _HINTS if key in reason.lower()),
             "check the file or set SQLITE_DB_PATH",
@@ -532,22 +630,97 @@ def _to_row(run: PromptRun) -> dict[str, Any]:
 
 
 def _to_run(row: dict[str, Any]) -> PromptRun:
-    return PromptRun.model_validate(
-        {
-            **row,
-            "guardrails": json.loads(row["guardrails"]),
-            "context": row["context"] or "",
-            "reasoning": row["reasoning"] or "",
-            "model_version": row["model_version"] or "",
-        }
+    """The stored row as a run; a damaged row is shown as far as it reads, marked `damaged`."""
+    guardrails, problem = _decode_guardrails(row["guardrails"])
+    fields = {
+        **row,
+        "guardrails": guardrails,
+        "context": row["context"] or "",
+        "reasoning": row["reasoning"] or "",
+        "model_version": row["model_version"] or "",
+    }
+    problems = [problem] if problem else []
+    try:
+        return PromptRun.model_validate({**fields, "damaged": "; ".join(problems)})
+    except ValidationError as error:
+        for detail in error.errors():
+            name = str(detail["loc"][0]) if detail["loc"] else ""
+            if name not in _REPAIRS:
+                raise RepositoryError(
+                    f"Run #{row.get('id')} in the history database is damaged beyond reading"
+                    f" ({name}: {detail['msg']})."
+                ) from None
+            fields[name] = _REPAIRS[name]
+            problems.append(f"{name} is not valid as stored")
+    return PromptRun.model_validate({**fields, "damaged": "; ".join(problems)})
+
+
+_REPAIRS: dict[str, Any] = {
+    "timestamp": datetime(1970, 1, 1, tzinfo=UTC),
+    "original_idea": "(empty)",
+    "improved_prompt": "(empty)",
+    "guardrails": ("(none stored)",),
+    "confidence": None,
+    "latency_ms": None,
+}
+"""What a damaged row shows for a field that cannot be read as stored."""
+
+
+def _decode_guardrails(stored: Any) -> tuple[list[str], str]:
+    """The stored guardrails as a list and '' or, for a damaged value, what is there and why."""
+    try:
+        value = json.loads(stored)
+    except (TypeError, ValueError):
+        return ([str(stored)] if str(stored or "").strip() else []), "guardrails are not JSON"
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return value, ""
+    return [json.dumps(value, ensure_ascii=False)], "guardrails are not a list of texts"
+
+
+def _decode_text(data: bytes) -> str:
+    """Stored text as str; bytes that are not UTF-8 (a damaged file) show as U+FFFD."""
+    return data.decode("utf-8", errors="replace")
+
+
+def _is_busy(error: BaseException | None) -> bool:
+    """True for SQLite's "database is locked" / "busy": another connection holds the lock."""
+    return isinstance(error, sqlite3.OperationalError) and any(
+        reason in str(error).lower() for reason in _BUSY_REASONS
     )
+
+
+def _disk_problem(path: Path) -> str:
+    """What stops writes to `path` when SQLite reports a disk error: the disk holding it is
+    full, or the process's file-size limit is reached; '' when neither is the case."""
+    folder = path.parent
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return ""
+    if free < _DISK_FULL_BYTES:
+        return (
+            f"the disk holding {folder} is full ({free // 1024} KiB free); free some space"
+            " or delete old runs"
+        )
+    limit, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    sizes = [
+        os.path.getsize(name)
+        for name in (f"{path}", f"{path}-wal", f"{path}-journal")
+        if os.path.exists(name)
+    ]
+    if limit != resource.RLIM_INFINITY and max(sizes, default=0) + _DISK_FULL_BYTES >= limit:
+        return (
+            f"the file-size limit of this process (ulimit -f, {limit // 1024} KiB) is reached;"
+            " raise it or delete old runs"
+        )
+    return ""
 
 
 def _timestamp_text(moment: datetime) -> str:
     """UTC text as stored; a naive datetime is taken to be UTC already."""
     if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC)
-    return moment.strftime(_TIMESTAMP_FORMAT)
+        moment = moment.astimezone(UTC).replace(tzinfo=None)
+    return moment.isoformat(" ", "microseconds")  # years zero-padded to 4 digits
 
 
 def _where(
@@ -627,12 +800,36 @@ def _latency_percentile(db: Database, percent: int, known: int) -> int | None:
 
 @contextmanager
 def _text_output(target: str | Path | TextIO) -> Iterator[TextIO]:
-    """A path is opened (UTF-8) and closed; an open text file is used as it is."""
-    if isinstance(target, str | Path):
-        with open(target, "w", encoding="utf-8", newline="") as out:
-            yield out
-    else:
+    """A path is opened (UTF-8) and closed; an open text file is used as it is.
+
+    A path that cannot be written is an OutputError naming it; a new file left incomplete
+    by a failed export is removed.
+    """
+    if not isinstance(target, str | Path):
         yield target
+        return
+    if not str(target).strip():
+        raise OutputError("The output file name is empty; give a file path.")
+    path = Path(target)
+    created = not path.exists()
+    try:
+        with open(path, "w", encoding="utf-8", newline="") as out:
+            yield out
+    except OSError as error:
+        if created and path.is_file():
+            path.unlink()
+        raise OutputError(_write_failure(path, error)) from error
+
+
+def _write_failure(path: Path, error: OSError) -> str:
+    """One line on why `path` could not be written, naming it and what to do."""
+    if isinstance(error, IsADirectoryError) or path.is_dir():
+        return f"Cannot write {path}: it is a directory; give a file name."
+    if isinstance(error, FileNotFoundError) and not path.parent.is_dir():
+        return f"Cannot write {path}: the directory {path.parent} does not exist."
+    if error.errno == errno.ENOSPC:
+        return f"Cannot write {path}: the disk holding it is full."
+    return f"Cannot write {path}: {error.strerror or error}."
 
 
 def _eval_run_row(run: dict[str, Any]) -> dict[str, Any]:
@@ -662,7 +859,11 @@ def _eval_result_row(run_id: int, result: dict[str, Any]) -> dict[str, Any]:
 def _with_parts(row: dict[str, Any]) -> dict[str, Any]:
     """`row` with parts_json decoded into `parts`."""
     decoded = {key: value for key, value in row.items() if key != "parts_json"}
-    return {**decoded, "parts": json.loads(row["parts_json"])}
+    try:
+        parts = json.loads(row["parts_json"])
+    except (TypeError, ValueError):
+        parts = {}
+    return {**decoded, "parts": parts if isinstance(parts, dict) else {}}
 
 
 def _to_eval_run(row: dict[str, Any]) -> dict[str, Any]:

@@ -48,6 +48,13 @@ def dummy_service(db_path, answers=None, **overrides) -> ImproveService:
 
 
 STOP_TIMEOUT_S = 15
+REPO = Path(__file__).resolve().parent.parent
+"""The checkout under test; child processes import promptimp from here, whatever their cwd."""
+
+
+def child_env(**overrides: str) -> dict[str, str]:
+    """The environment for a child process that imports this checkout's promptimp."""
+    return {**os.environ, "PYTHONPATH": str(REPO), **overrides}
 
 
 def free_port() -> int:

@@ -26,7 +26,7 @@ def make_service(db_path, answers=None, **overrides) -> ImproveService:
 
 
 def make_client(service: ImproveService) -> TestClient:
-    return TestClient(create_app(service))
+    return TestClient(create_app(service), base_url="http://localhost")
 
 
 @pytest.fixture
@@ -172,7 +172,7 @@ def test_improving_runs_in_the_threadpool_so_other_requests_are_answered(db_path
 
     async def scenario() -> tuple[httpx.Response, httpx.Response]:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://api") as client:
+        async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
             improving = asyncio.create_task(client.post(IMPROVE, json={"idea": IDEA}))
             health = await asyncio.wait_for(client.get("/health"), timeout=10)
             released.set()
@@ -365,7 +365,8 @@ def test_cli_serve_cleans_up_once_and_runs_uvicorn_on_the_configured_address(db_
         return original_cleanup(self)
 
     def fake_run(app: object, **kwargs: object) -> None:
-        calls["run"] = kwargs
+        calls["run"] = {key: kwargs.pop(key) for key in ("host", "port")}
+        calls["limits"] = kwargs
         calls["openapi"] = app.openapi()["info"]["title"]
 
     monkeypatch.setattr(ImproveService, "startup_cleanup", counting_cleanup)
@@ -377,11 +378,15 @@ def test_cli_serve_cleans_up_once_and_runs_uvicorn_on_the_configured_address(db_
 
     result = CliRunner().invoke(cli.app, ["serve"])
     assert result.exit_code == 0, result.output
+    limits = calls.pop("limits")
     assert calls == {
         "cleanups": 1,
         "run": {"host": "127.0.0.1", "port": 8123},
         "openapi": "Prompt Improver Workbench API",
     }
+    assert limits["http"].header_timeout_s == 10.0
+    assert (limits["timeout_keep_alive"], limits["limit_concurrency"]) == (5, 1000)
+    assert limits["h11_max_incomplete_event_size"] == 16 * 1024
     result = CliRunner().invoke(cli.app, ["serve", "--host", "0.0.0.0", "--port", "9000"])
     assert calls["run"] == {"host": "0.0.0.0", "port": 9000}
     assert calls["cleanups"] == 1  # the same CLI state: the service is built once

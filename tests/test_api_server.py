@@ -12,7 +12,7 @@ import pytest
 
 from promptimp.models import FRAMEWORKS, BackendType, PromptRun
 from promptimp.store import RunStore
-from tests.support import free_port, running_server
+from tests.support import REPO, free_port, running_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
 
@@ -34,6 +34,7 @@ def server(tmp_path_factory):
         role="Old role",
         directive="Old directive",
         framework="decomposition",
+        guardrails=("Old rule",),
         backend=BackendType.ZERO_SHOT,
     )
     store = RunStore(db_path)
@@ -43,6 +44,7 @@ def server(tmp_path_factory):
         **{k: v for k, v in os.environ.items() if not k.startswith(("LLM_", "SQLITE_", "API_"))},
         "SQLITE_DB_PATH": str(db_path),
         "OPENAI_API_KEY": SECRET,
+        "PYTHONPATH": str(REPO),
     }
     log_path = home / "server.log"
     port = free_port()

@@ -3,7 +3,6 @@
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 
@@ -15,7 +14,7 @@ from typer.testing import CliRunner
 from promptimp import cli
 from promptimp.service import ImproveService
 from promptimp.settings import Settings
-from tests.support import ANSWER, cli_in_subprocess, dummy_service
+from tests.support import ANSWER, child_env, cli_in_subprocess, dummy_service
 
 
 @pytest.fixture
@@ -34,7 +33,7 @@ def service(db_path):
 
 def run_cli(db_path, *args, extra_env=None):
     """Run `python -m promptimp ARGS` as a real process against `db_path`."""
-    env = {**os.environ, "SQLITE_DB_PATH": str(db_path), **(extra_env or {})}
+    env = child_env(SQLITE_DB_PATH=str(db_path), **(extra_env or {}))
     return subprocess.run(
         [sys.executable, "-m", "promptimp", *args],
         capture_output=True,
@@ -127,6 +126,7 @@ def test_cleanup_reports_the_count(service, db_path):
     service.improve("Write a CLI quick-start")
     done = run_cli(db_path, "cleanup", "--days", "1")
     assert done.stdout == "Deleted 0 runs older than 1 days.\n"
+    assert service.store.total_count() == 1
 
 
 def test_read_only_commands_do_not_import_dspy_or_litellm(db_path):

@@ -26,4 +26,7 @@ def test_a_failing_model_is_one_line_naming_it(db_path):
 def test_an_answer_without_role_or_directive_fails(db_path):
     result = check_model(dummy_service(db_path, [{**ANSWER, "role": "", "directive": ""}]))
     assert not result.ok
-    assert result.message == "The model answered, but without a role or directive."
+    assert result.message == (
+        "The language model openai/test-model answered without a prompt (no role and no"
+        " directive); nothing was stored. Try again or choose another model."
+    )

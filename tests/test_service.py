@@ -134,10 +134,14 @@ def test_breaker_skips_storage_after_five_failures_and_retries_after_cooldown(tm
         assert service.improve("Design a REST API").warnings[0].startswith("Not saved to history")
     assert service.breaker.state is BreakerState.OPEN
     skipped = service.improve("Design a REST API")
-    assert skipped.warnings == (
-        "Not saved: history storage failed 5 times in a row; it is paused for 300 s more.",
+    reason = f"Cannot open history database {blocker / 'h.db'}: cannot create directory"
+    assert skipped.warnings[0].startswith(
+        "Not saved: history storage failed 5 times in a row and is paused for 300 s more;"
+        f" last error: {reason}"
     )
-    assert service.health().status == "unhealthy"
+    health = service.health()
+    assert health.status == "unhealthy"
+    assert health.reason.startswith(reason)  # the real fault, not just "paused"
     blocker.unlink()  # the disk problem is fixed
     clock.now += 300
     stored = service.improve("Design a REST API")

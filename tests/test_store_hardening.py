@@ -1,0 +1,252 @@
+"""RunStore against hostile input and damaged files: dates in any year, out-of-range numbers,
+damaged rows, corrupt pages, bad export paths, and concurrent writers in both journal modes."""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from promptimp.models import (
+    MAX_RETENTION_DAYS,
+    MAX_ROW_ID,
+    InputError,
+    OutputError,
+    RepositoryConnectionError,
+)
+from promptimp.store import RunFilter, RunStore
+from tests.support import query
+
+
+@pytest.fixture
+def store(db_path):
+    store = RunStore(db_path)
+    yield store
+    store.close()
+
+
+def ids(runs) -> list[int | None]:
+    return [run.id for run in runs]
+
+
+# -- dates and numbers ---------------------------------------------------------------------
+
+
+def test_retention_and_date_filters_compare_correctly_before_year_1000(store, make_run, db_path):
+    for year in (500, 1999, 2024):
+        store.save(make_run(timestamp=datetime(year, 6, 1, tzinfo=UTC)))
+    assert query(db_path, "SELECT timestamp FROM prompt_history ORDER BY id")[0] == (
+        "0500-06-01 00:00:00.000000",
+    )
+    early = datetime(500, 1, 1, tzinfo=UTC)
+    assert ids(store.query(RunFilter(since=early), sort="timestamp asc")) == [1, 2, 3]
+    assert ids(store.query(RunFilter(until=datetime(501, 1, 1)))) == [1]
+    assert store.count(RunFilter(until=early)) == 0
+    assert [row["day"].year for row in store.daily_summary(since=early.date())] == [500, 1999, 2024]
+    assert store.delete_old(MAX_RETENTION_DAYS) == 1  # only the run from year 500
+    assert ids(store.query(sort="timestamp asc")) == [2, 3]
+
+
+@pytest.mark.parametrize("days", [0, -1, MAX_RETENTION_DAYS + 1, 400_000, 10_000_000, 2**70])
+def test_retention_days_outside_the_range_are_one_line_input_errors(store, make_run, days):
+    store.save(make_run())
+    with pytest.raises(InputError) as caught:
+        store.delete_old(days)
+    assert str(caught.value) == f"days must be between 1 and 36,500, got {days:,}."
+    assert store.total_count() == 1
+
+
+def test_ids_and_offsets_past_the_largest_row_match_nothing(store, make_run):
+    store.save(make_run())
+    assert store.get(MAX_ROW_ID + 1) is None
+    assert store.get(-(2**70)) is None
+    assert store.delete(MAX_ROW_ID + 1) is False
+    assert store.query(offset=MAX_ROW_ID + 1) == []
+    assert store.query(offset=MAX_ROW_ID) == []
+    with pytest.raises(InputError):
+        store.query(offset=-1)
+    assert store.total_count() == 1
+
+
+@pytest.mark.parametrize("text", ["\udcff", "api \ud800 design"])
+def test_search_text_that_is_not_unicode_is_an_input_error(text):
+    with pytest.raises(InputError, match="search text is not valid UTF-8"):
+        RunFilter(text=text)
+
+
+# -- damaged rows --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("stored", "shown", "damage", "exported"),
+    [
+        ("not json at all", ["not json at all"], "guardrails are not JSON", ["not json at all"]),
+        ('{"a": 1}', ['{"a": 1}'], "guardrails are not a list of texts", ['{"a": 1}']),
+        ("[]", ["(none stored)"], "guardrails is not valid as stored", []),
+    ],
+)
+def test_a_damaged_row_is_read_and_marked_everywhere(
+    store, make_run, db_path, tmp_path, stored, shown, damage, exported
+):
+    store.save(make_run(original_idea="sound run"))
+    store.save(make_run(original_idea="damaged run"))
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE prompt_history SET guardrails = ? WHERE id = 2", [stored])
+    conn.commit()
+    conn.close()
+
+    damaged = store.get(2)
+    assert (list(damaged.guardrails), damaged.damaged) == (shown, damage)
+    assert store.get(1).damaged == ""
+    assert [run.damaged for run in store.recent()] == [damage, ""]
+    assert ids(store.search("damaged")) == [2]
+    out = tmp_path / "runs.json"
+    assert store.export_json(out) == 2
+    assert json.loads(out.read_text())[1]["guardrails"] == exported
+    assert query(db_path, "SELECT guardrails FROM prompt_history WHERE id = 2") == [(stored,)]
+
+
+def test_text_that_is_not_utf8_in_the_file_reads_as_replacement_characters(
+    store, make_run, db_path
+):
+    store.save(make_run())
+    conn = sqlite3.connect(db_path)
+    conn.execute("UPDATE prompt_history SET role = CAST(X'4142FF43' AS TEXT) WHERE id = 1")
+    conn.commit()
+    conn.close()
+    assert store.get(1).role == "AB\ufffdC"
+
+
+def test_control_characters_never_reach_the_file(store, make_run, db_path):
+    store.save(make_run(original_idea="Design\x1b[31m an API\x07\x00", role="Architect\x7f"))
+    assert query(db_path, "SELECT original_idea, role FROM prompt_history") == [
+        ("Design[31m an API", "Architect")
+    ]
+
+
+# -- corrupt pages -------------------------------------------------------------------------
+
+
+def _corrupt_middle_pages(path: Path) -> bytes:
+    """Overwrite pages in the middle of the file with garbage; the file's new bytes."""
+    data = bytearray(path.read_bytes())
+    page = 4096
+    middle = (len(data) // page // 2) * page
+    data[middle : middle + 3 * page] = bytes(range(256)) * (3 * page // 256)
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_a_partly_corrupt_file_refuses_saves_and_is_left_as_it_was(tmp_path, make_run):
+    path = tmp_path / "history.db"
+    store = RunStore(path, wal=False)
+    for number in range(400):
+        store.save(make_run(original_idea=f"Idea number {number} " + "padding " * 40))
+    store.close()
+    corrupted = _corrupt_middle_pages(path)
+
+    damaged = RunStore(path, wal=False)
+    for operation in (damaged.check, lambda: damaged.save(make_run())):
+        with pytest.raises(RepositoryConnectionError, match="malformed"):
+            operation()
+    assert path.read_bytes() == corrupted
+
+
+# -- export paths --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("{tmp}", "Cannot write {tmp}: it is a directory; give a file name."),
+        ("{tmp}/missing/runs.csv", "the directory {tmp}/missing does not exist."),
+        ("", "The output file name is empty; give a file path."),
+        ("/proc/x.csv", "Cannot write /proc/x.csv:"),
+        ("/dev/full", "Cannot write /dev/full: the disk holding it is full."),
+    ],
+)
+def test_an_export_to_a_path_that_cannot_be_written_is_an_output_error(
+    store, make_run, tmp_path, target, message
+):
+    store.save(make_run())
+    before = sorted(tmp_path.rglob("*"))
+    with pytest.raises(OutputError) as caught:
+        store.export_csv(target.format(tmp=tmp_path))
+    assert message.format(tmp=tmp_path) in str(caught.value)
+    assert "\n" not in str(caught.value)
+    assert sorted(tmp_path.rglob("*")) == before
+
+
+# -- concurrent writers --------------------------------------------------------------------
+
+WRITERS, SAVES, READERS = 8, 500, 3
+
+
+def _save(path: str, wal: bool, count: int, make: dict) -> None:
+    from promptimp.models import PromptRun
+
+    store = RunStore(path, wal=wal)
+    run = PromptRun(**make)
+    for _ in range(count):
+        store.save(run)
+
+
+def _read_until(path: str, wal: bool, stop) -> None:
+    store = RunStore(path, wal=wal)
+    while not stop.is_set():
+        try:
+            store.recent(limit=20)
+            store.statistics()
+        except RepositoryConnectionError:
+            pass  # a reader may wait out a busy writer; the saves are what counts
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(600)
+@pytest.mark.parametrize("wal", [True, False], ids=["wal", "rollback-journal"])
+def test_eight_writers_and_three_readers_lose_no_save(db_path, make_run, wal):
+    RunStore(db_path, wal=wal).check()  # the schema exists before the rush
+    spawn = multiprocessing.get_context("spawn")
+    stop = spawn.Event()
+    fields = make_run().model_dump()
+    readers = [
+        spawn.Process(target=_read_until, args=(str(db_path), wal, stop)) for _ in range(READERS)
+    ]
+    writers = [
+        spawn.Process(target=_save, args=(str(db_path), wal, SAVES, fields)) for _ in range(WRITERS)
+    ]
+    for process in readers + writers:
+        process.start()
+    for writer in writers:
+        writer.join(timeout=540)
+    stop.set()
+    for reader in readers:
+        reader.join(timeout=30)
+    assert [writer.exitcode for writer in writers] == [0] * WRITERS
+    saved = query(db_path, "SELECT COUNT(*), MIN(id), MAX(id) FROM prompt_history")
+    assert saved == [(WRITERS * SAVES, 1, WRITERS * SAVES)]  # zero lost
+    assert query(db_path, "PRAGMA integrity_check") == [("ok",)]
+
+
+def test_a_lock_held_longer_than_the_busy_timeout_delays_a_save_instead_of_losing_it(
+    db_path, make_run, monkeypatch
+):
+    import threading
+
+    monkeypatch.setattr("promptimp.store.BUSY_TIMEOUT_S", 0.2)
+    store = RunStore(db_path)
+    store.check()
+    holder = sqlite3.connect(db_path, check_same_thread=False)
+    holder.execute("BEGIN IMMEDIATE")
+    release = threading.Timer(1.0, holder.rollback)  # five busy timeouts later
+    release.start()
+    try:
+        assert store.save(make_run()).id == 1
+    finally:
+        release.join()
+        holder.close()
+    assert store.total_count() == 1
