@@ -31,8 +31,10 @@ sys.path.insert(0, str(ROOT))
 import dspy  # noqa: E402
 
 from eval.metrics import REPEAT_RUN, repeat_starts, words  # noqa: E402
-from promptimp import local_engine  # noqa: E402
 from promptimp.improver import ImprovePromptParts  # noqa: E402
+from promptimp.local.adapter import LocalJSONAdapter  # noqa: E402
+from promptimp.local.engine import MAX_TOKENS, LocalEngine, build_local_lm  # noqa: E402
+from promptimp.local.model_file import resolve_model_path  # noqa: E402
 from promptimp.models import (  # noqa: E402
     FRAMEWORKS,
     MAX_GUARDRAILS,
@@ -108,23 +110,23 @@ def repeated_run(text: str) -> str | None:
     return None if start is None else " ".join(tokens[start : start + REPEAT_RUN])
 
 
-def sample_request(engine: local_engine.LocalEngine) -> dspy.lm15.Request:
+def sample_request(engine: LocalEngine) -> dspy.lm15.Request:
     """The request the service sends for one idea, captured from a real call."""
     captured: list[dspy.lm15.Request] = []
 
-    class Recorder(local_engine.LocalEngine):
+    class Recorder(LocalEngine):
         def complete(self, request):
             captured.append(request)
             return super().complete(request)
 
     recorder = Recorder(engine.model, engine.name)
     lm = dspy.LM("local/recorder", engine=recorder, cache=False, num_retries=0)
-    with dspy.context(lm=lm, adapter=local_engine.LocalJSONAdapter()):
+    with dspy.context(lm=lm, adapter=LocalJSONAdapter()):
         dspy.Predict(ImprovePromptParts)(original_idea=BUILT_IN_IDEAS[0], context="")
     return captured[0]
 
 
-def tokens_per_second(engine: local_engine.LocalEngine, runs: int) -> tuple[float, float]:
+def tokens_per_second(engine: LocalEngine, runs: int) -> tuple[float, float]:
     """Median tokens/s through the engine and through raw create_chat_completion.
 
     Both answer the same request with the same grammar and sampling settings (raw without the
@@ -185,9 +187,9 @@ def main(argv: list[str] | None = None) -> int:
 
     with tempfile.TemporaryDirectory() as tmp:
         settings = Settings(SQLITE_DB_PATH=str(Path(tmp) / "bench.db"))
-        path = local_engine.resolve_model_path(settings)
+        path = resolve_model_path(settings)
         started = time.perf_counter()
-        lm = local_engine.build_local_lm(settings)
+        lm = build_local_lm(settings)
         load_s = time.perf_counter() - started
         ours, raw = tokens_per_second(lm.engine, args.runs)
 
@@ -217,7 +219,7 @@ def main(argv: list[str] | None = None) -> int:
         answers = [entry["response"] for entry in lm.history if "response" in entry]
         longest = max((answer.usage.output_tokens for answer in answers), default=0)
         cut = sum(answer.finish_reason == "length" for answer in answers)
-        limit = f"max_tokens {local_engine.MAX_TOKENS}"
+        limit = f"max_tokens {MAX_TOKENS}"
         rows.append(("longest answer (tokens)", str(longest), f"{cut} cut at {limit}"))
     print_table(rows)
     for failure in failures:

@@ -25,7 +25,7 @@ def litellm_model_id(settings: Settings) -> str:
 def build_lm(settings: Settings) -> dspy.LM:
     """The LM for `settings`, with DSPy's response cache off so recorded latency is real."""
     if settings.LLM_PROVIDER is Provider.LOCAL:
-        from promptimp.local_engine import build_local_lm
+        from promptimp.local.engine import build_local_lm
 
         return build_local_lm(settings)
     client: dict[str, object] = {"timeout": REQUEST_TIMEOUT_S}
@@ -51,7 +51,7 @@ def build_lm(settings: Settings) -> dspy.LM:
 def build_adapter(settings: Settings) -> dspy.Adapter:
     """JSON for the local model (its decoding is constrained to JSON), chat format otherwise."""
     if settings.LLM_PROVIDER is Provider.LOCAL:
-        from promptimp.local_engine import LocalJSONAdapter
+        from promptimp.local.adapter import LocalJSONAdapter
 
         return LocalJSONAdapter()
     return dspy.ChatAdapter()

@@ -14,7 +14,7 @@ import pytest
 
 from promptimp.improver import ImprovePrompt
 from promptimp.lm import build_lm
-from promptimp.local_engine import bundled_model_path
+from promptimp.local.model_file import bundled_model_path
 from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, MIN_GUARDRAILS, ModelError
 from promptimp.service import ImproveService
 from promptimp.settings import Settings
