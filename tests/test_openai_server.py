@@ -9,6 +9,7 @@ Without it, the answer is valid or a one-line ModelError.
 """
 
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -22,6 +23,13 @@ from tests.support import free_port, running_server
 
 ALIAS = "smollm2-135m-instruct"
 START_TIMEOUT_S = 120
+SERVER = (
+    "from promptimp.local.model import use_plain_cpu_buffers\n"
+    "use_plain_cpu_buffers()\n"
+    "import runpy\n"
+    "runpy.run_module('llama_cpp.server', run_name='__main__')\n"
+)
+"""llama.cpp's server, loading the model the way the embedded engine does (no AMX buffers)."""
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +38,14 @@ def server(tmp_path_factory):
     log_path = tmp_path_factory.mktemp("server") / "server.log"
     port = free_port()
     command = [
-        sys.executable, "-m", "llama_cpp.server", "--model", str(bundled_model_path()),
+        sys.executable, "-c", SERVER, "--model", str(bundled_model_path()),
         "--model_alias", ALIAS, "--host", "127.0.0.1", "--port", str(port),
         "--n_ctx", "4096", "--n_threads", "2",
     ]  # fmt: skip
     base_url = f"http://127.0.0.1:{port}/v1"
-    with running_server(command, f"{base_url}/models", log_path, timeout_s=START_TIMEOUT_S):
+    root = Path(__file__).resolve().parent.parent
+    ready = f"{base_url}/models"
+    with running_server(command, ready, log_path, timeout_s=START_TIMEOUT_S, cwd=root):
         yield base_url, log_path
 
 

@@ -15,6 +15,7 @@ from typing import Any
 
 import llama_cpp
 from llama_cpp import Llama, LlamaGrammar
+from llama_cpp import llama_cpp as bindings
 from llama_cpp.llama_grammar import json_schema_to_gbnf
 
 from promptimp.local.processors import CLOSERS, TokenWords
@@ -22,6 +23,25 @@ from promptimp.models import ModelError
 
 N_CTX = 8192
 N_THREADS = 2
+
+_default_model_params = bindings.llama_model_default_params
+
+
+def _plain_model_params() -> bindings.llama_model_params:
+    """llama.cpp's default model parameters without its extra CPU buffer types."""
+    params = _default_model_params()
+    params.use_extra_bufts = False
+    return params
+
+
+def use_plain_cpu_buffers() -> None:
+    """Load models in this process without llama.cpp's extra CPU buffer types.
+
+    When the CPU has AMX, llama.cpp moves the weights into AMX tile buffers, and decoding this
+    model then crashes the process (a segmentation fault at the first token). `Llama()` takes
+    no option for it, so the default parameters it starts from are replaced. Idempotent.
+    """
+    bindings.llama_model_default_params = _plain_model_params
 
 
 @lru_cache(maxsize=32)
@@ -82,6 +102,7 @@ def load_model(path: Path) -> LocalModel:
     """The model at `path`, loaded on first use and shared afterwards."""
     with _models_lock:
         if path not in _models:
+            use_plain_cpu_buffers()
             try:
                 llama = Llama(model_path=str(path), n_ctx=N_CTX, n_threads=N_THREADS, verbose=False)
             except (ValueError, RuntimeError) as error:
