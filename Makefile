@@ -43,3 +43,4 @@ bench: setup
 	$(PY) bench/store_bench.py
 	$(PY) bench/local_lm_bench.py
 	$(PY) bench/app_bench.py
+	$(PY) bench/retrieval_bench.py

@@ -10,6 +10,9 @@ the median time to rank the pool for one idea. Selectors:
   stopwords removed, plural "s" dropped) and their bigrams, sublinear tf.
 - whole-demo: the current character n-grams, fitted on each demo's idea, context, role,
   directive and guardrails (the words a demo's answer uses describe its domain too).
+- classified: a logistic regression over character n-grams, trained on every part of every
+  demo labelled with its domain, predicts the idea's domain; that domain's demos come first,
+  ranked as in whole-demo.
 
 Run: python bench/retrieval_bench.py [--k 3] [--misses words]
 """
@@ -25,6 +28,7 @@ from pathlib import Path
 
 import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -73,15 +77,36 @@ def current_scorer(pool) -> Scorer:
     return score
 
 
-def selectors(pool) -> dict[str, Scorer]:
-    texts = [match_text(example) for example in pool]
-    chars = TfidfVectorizer(
+def char_vectorizer() -> TfidfVectorizer:
+    return TfidfVectorizer(
         analyzer="char_wb", ngram_range=(3, 5), strip_accents="unicode", sublinear_tf=True
     )
+
+
+def classified_scorer(pool, similarity: Scorer) -> Scorer:
+    """`similarity`, plus 1 for the demos of the domain a classifier predicts for the text."""
+    parts = [(part, e.domain) for e in pool for part in (match_text(e), e.role, e.directive)]
+    parts += [(rule, e.domain) for e in pool for rule in e.guardrails]
+    vectorizer = char_vectorizer()
+    features = vectorizer.fit_transform([part for part, _ in parts])
+    model = LogisticRegression(C=10, max_iter=2000).fit(features, [d for _, d in parts])
+    domains = np.array([example.domain for example in pool])
+
+    def score(text: str) -> np.ndarray:
+        predicted = model.predict(vectorizer.transform([text]))[0]
+        return similarity(text) + (domains == predicted)
+
+    return score
+
+
+def selectors(pool) -> dict[str, Scorer]:
+    texts = [match_text(example) for example in pool]
+    whole_demo = tfidf_scorer([demo_text(example) for example in pool], char_vectorizer())
     return {
         "current": current_scorer(pool),
         "words": tfidf_scorer(texts, TfidfVectorizer(analyzer=word_bigrams, sublinear_tf=True)),
-        "whole-demo": tfidf_scorer([demo_text(example) for example in pool], chars),
+        "whole-demo": whole_demo,
+        "classified": classified_scorer(pool, whole_demo),
     }
 
 

@@ -14,6 +14,7 @@ from eval.datasets import (
     load_dataset,
     parse_dataset,
 )
+from eval.runner import evaluate_backend
 from promptimp.fewshot import load_trainset
 from promptimp.models import InputError
 
@@ -45,6 +46,16 @@ def test_wildset_loads_as_ideas_only_with_kind_domain_and_language():
     assert {example.language for example in examples} == {"en", "es"}
     assert all(set(example.inputs().keys()) == {"original_idea", "context"} for example in examples)
     assert sum(example.kind == "injection" for example in examples) >= 5
+
+
+def test_ideas_only_examples_are_evaluated_without_a_reference_part(make_service, db_path):
+    examples = load_dataset(BUNDLED_WILDSET)[:3]
+    report = evaluate_backend(make_service(db_path), examples, "few-shot", dataset="wildset")
+    assert [result.error for result in report.results] == ["", "", ""]
+    assert all("reference" not in result.parts for result in report.results)
+    assert [result.original_idea for result in report.results] == [
+        example.original_idea for example in examples
+    ]
 
 
 @pytest.mark.parametrize("dataset", [BUNDLED_DEVSET, BUNDLED_WILDSET], ids=["devset", "wildset"])
