@@ -17,8 +17,9 @@ $(STAMP): requirements.txt pyproject.toml
 
 setup: $(STAMP)
 
+# Address, port and file watcher come from .streamlit/config.toml; ARGS adds Streamlit flags.
 run: setup
-	$(VENV)/bin/streamlit run app.py --server.address localhost --server.port 8501 --server.headless true
+	$(VENV)/bin/streamlit run workbench $(ARGS)
 
 serve: setup
 	$(VENV)/bin/promptimp serve

@@ -1,26 +1,31 @@
-"""Streamlit entry point: settings check, start-up clean-up, shared sidebar, page router."""
+"""The workbench router: settings check, start-up clean-up, shared sidebar, page router.
+
+`make run` starts it through workbench/streamlit_app.py, so deep links go through here too
+(docs/ARCHITECTURE.md, "Deep links"); AppTest opens this file directly.
+"""
 
 import streamlit as st
 
 from promptimp.models import PromptImpError
 from promptimp.settings import SettingsError
+from ui.page_files import page_file
 from ui.resources import get_service, health, startup_cleanup
-from ui.text import escape_markdown
+from ui.text import escape_markdown, plural
 from ui.views import latency_text
 
 st.set_page_config(page_title="Prompt Improver Workbench", page_icon="✨", layout="wide")
 
 IMPROVE = st.Page(
-    "pages/improve.py", title="Improve", icon=":material/auto_fix_high:", default=True
+    page_file("improve"), title="Improve", icon=":material/auto_fix_high:", default=True
 )
 HISTORY_PAGES = [  # need stored runs
-    st.Page("pages/history.py", title="History", icon=":material/history:"),
-    st.Page("pages/insights.py", title="Insights", icon=":material/insights:"),
+    st.Page(page_file("history"), title="History", icon=":material/history:"),
+    st.Page(page_file("insights"), title="Insights", icon=":material/insights:"),
 ]
 OTHER_PAGES = [
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page("pages/evaluate.py", title="Evaluate", icon=":material/fact_check:"),
-    st.Page("pages/health.py", title="Health", icon=":material/monitor_heart:"),
+    st.Page(page_file("compare"), title="Compare", icon=":material/compare_arrows:"),
+    st.Page(page_file("evaluate"), title="Evaluate", icon=":material/fact_check:"),
+    st.Page(page_file("health"), title="Health", icon=":material/monitor_heart:"),
 ]
 
 
@@ -31,7 +36,7 @@ def sidebar_status(removed: int | None) -> None:
     st.markdown(f"**{escape_markdown(report.provider)}** · {escape_markdown(report.model)}")
     st.caption("HISTORY")
     if report.status == "healthy":
-        st.markdown(f":green[●] {report.total_records:,} runs stored")
+        st.markdown(f":green[●] {plural(report.total_records, 'run')} stored")
         st.caption(
             f"avg latency {latency_text(report.average_latency_ms)}"
             f" · breaker {report.breaker_state}"
@@ -43,7 +48,7 @@ def sidebar_status(removed: int | None) -> None:
         st.caption(escape_markdown(report.reason))
     st.caption(escape_markdown(report.database_path))
     if removed:
-        st.caption(f"Start-up clean-up removed {removed:,} old runs.")
+        st.caption(f"Start-up clean-up removed {plural(removed, 'old run')}.")
 
 
 try:

@@ -1,4 +1,4 @@
-"""Page figures on a filled database: `python bench/app_bench.py [--rows 100000]`.
+"""Page figures on a filled database: `python bench/app_bench.py [--rows 100000] [--keep PATH]`.
 
 Fills a fresh database with synthetic runs (the generator of store_bench.py, one bulk
 transaction), then prints the median time of a full AppTest run of the History and Insights
@@ -92,12 +92,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        help="fill a new database at this path and keep it, to look at the pages over it "
+        "(SQLITE_DB_PATH=PATH make run)",
+    )
     args = parser.parse_args()
     rng = random.Random(7)
     words = make_words(rng)
 
     with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "history.db"
+        path = args.keep or Path(tmp) / "history.db"
+        if path.exists():
+            parser.error(f"{path} exists; --keep fills a new database")
         os.environ.update(SQLITE_DB_PATH=str(path), SQLITE_AUTO_CLEANUP="false")
         os.chdir(ROOT)
         store, fill_s = filled_store(path, args.rows, words, rng)

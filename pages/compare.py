@@ -5,10 +5,12 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from promptimp.models import BackendType, ImproveResult, PromptImpError
-from ui import resources
-from ui.text import diff_markdown, escape_markdown, word_diff
-from ui.views import confidence_text, latency_text
+from ui import inputs, jobs, resources
+from ui.text import diff_markdown, escape_markdown, plural, word_diff
+from ui.views import confidence_text, latency_text, seconds_text
 
+JOB = "compare_job"
+FORM = {"compare_idea": "", "compare_context": ""}
 VERDICTS = {
     "zero-shot": ("Zero-shot is better", ":material/arrow_back:"),
     "tie": ("About the same", ":material/drag_handle:"),
@@ -28,6 +30,61 @@ def show_side(column: DeltaGenerator, title: str, result: ImproveResult) -> None
         st.code(result.run.improved_prompt, language="markdown", wrap_lines=True)
 
 
+def improve_both(job: jobs.Job, idea: str, context: str) -> dict[str, ImproveResult]:
+    """Zero-shot, then few-shot, telling the job which one runs (on a worker thread)."""
+    results = {}
+    for step, backend in enumerate(BackendType, start=1):
+        job.advance(f"Improving with {backend.value}", step)
+        results[backend.value] = service.improve(idea, context, backend)
+    return results
+
+
+def pair_text(first: str, second: str) -> str:
+    return f"{first} → {second}"
+
+
+def recent_table(rows: list[dict]) -> None:
+    """The latest verdicts, one readable row each, narrow enough not to scroll sideways."""
+    frame = pd.DataFrame(
+        {
+            "when": [row["timestamp"].replace(tzinfo=None) for row in rows],
+            "idea": [row["idea"] for row in rows],
+            "verdict": [VERDICTS[row["verdict"]][0] for row in rows],
+            "confidence": [
+                pair_text(
+                    confidence_text(row["zero_shot_confidence"]),
+                    confidence_text(row["few_shot_confidence"]),
+                )
+                for row in rows
+            ],
+            "latency": [
+                pair_text(
+                    seconds_text(row["zero_shot_latency_ms"]),
+                    seconds_text(row["few_shot_latency_ms"]),
+                )
+                for row in rows
+            ],
+        }
+    )
+    st.dataframe(
+        frame,
+        hide_index=True,
+        column_config={
+            "when": st.column_config.DatetimeColumn(
+                "When (UTC)", format="YYYY-MM-DD HH:mm", width=140
+            ),
+            "idea": st.column_config.TextColumn("Idea", width=330),
+            "verdict": st.column_config.TextColumn("Verdict", width=160),
+            "confidence": st.column_config.TextColumn(
+                "Confidence (zero → few)", width=170, help="Zero-shot, then few-shot."
+            ),
+            "latency": st.column_config.TextColumn(
+                "Latency (zero → few)", width=170, help="Zero-shot, then few-shot."
+            ),
+        },
+    )
+
+
 def record(verdict: str) -> None:
     """Store the verdict on the pair shown (a button callback, so errors are kept for later)."""
     pair = st.session_state["compare_pair"]
@@ -43,6 +100,7 @@ def record(verdict: str) -> None:
 
 
 service = resources.get_service()
+inputs.restore("compare", FORM)
 st.title("Compare zero-shot and few-shot")
 st.caption(
     "Improve one idea with both backends, read them side by side, and say which is better. "
@@ -57,10 +115,13 @@ with st.form("compare"):
     submitted = st.form_submit_button("Run both", type="primary", icon=":material/compare_arrows:")
 
 if submitted:
+    inputs.remember("compare", FORM)
     st.session_state.pop("compare_pair", None)
+    jobs.start(JOB, lambda job: improve_both(job, idea, context), "Improving", steps=2)
+
+if finished := jobs.take_finished(JOB):
     try:
-        with st.spinner("Improving with zero-shot, then few-shot…"):
-            results = {b.value: service.improve(idea, context, b) for b in BackendType}
+        results = finished.result()
     except PromptImpError as error:
         st.error(escape_markdown(str(error)))
     else:
@@ -69,6 +130,10 @@ if submitted:
             "idea": results["zero-shot"].run.original_idea,
         }
     resources.reads_changed()  # even a failed pair may have stored its zero-shot run
+elif jobs.running(JOB):
+    jobs.show_progress(JOB)
+elif jobs.was_cancelled(JOB):
+    st.info(jobs.CANCELLED)
 
 pair = st.session_state.get("compare_pair")
 if pair:
@@ -80,7 +145,8 @@ if pair:
     diff = word_diff(zero.run.improved_prompt, few.run.improved_prompt)
     st.subheader("What changed")
     st.caption(
-        f"From zero-shot to few-shot: +{diff.added} words (green), -{diff.removed} words "
+        f"From zero-shot to few-shot: +{plural(diff.added, 'word')} (green), "
+        f"-{plural(diff.removed, 'word')} "
         f"(red, struck out); {diff.similarity:.0%} similar."
     )
     with st.container(border=True, height=320):
@@ -118,11 +184,7 @@ if resources.get_store() is not None:
             column.metric(
                 "Ties" if verdict == "tie" else f"{verdict} wins",
                 f"{rates[verdict]['rate']:.0%}",
-                help=f"{rates[verdict]['wins']} of {rates['total']} comparisons",
+                help=f"{rates[verdict]['wins']:,} of {plural(rates['total'], 'comparison')}",
             )
-        st.caption(f"Over {rates['total']:,} stored comparisons. Most recent:")
-        st.dataframe(
-            pd.DataFrame(data["recent"]).drop(columns=["zero_shot_run_id", "few_shot_run_id"]),
-            hide_index=True,
-            column_config={"timestamp": st.column_config.DatetimeColumn("when (UTC)")},
-        )
+        st.caption(f"Over {plural(rates['total'], 'stored comparison')}. Most recent:")
+        recent_table(data["recent"])

@@ -11,7 +11,7 @@ from eval.reports import EvalReport, compare_reports, list_reports, load_report
 from eval.runner import evaluate_backends
 from promptimp.models import BackendType, InputError, PromptImpError
 from ui.resources import READ_TTL_S, get_service, get_store, reads_changed
-from ui.text import escape_markdown
+from ui.text import escape_markdown, plural
 
 BUNDLED = "data/devset.jsonl (bundled)"
 UPLOAD = "Upload a JSONL file"
@@ -29,6 +29,11 @@ def stored_report(run_id: int) -> EvalReport:
     return load_report(get_store(), run_id)
 
 
+def part_label(name: str) -> str:
+    """A score part's name for people: "no_filler" -> "No filler"."""
+    return name.replace("_", " ").capitalize()
+
+
 def label(report: EvalReport) -> str:
     return report.backend if report.id is None else f"#{report.id} {report.backend}"
 
@@ -44,9 +49,13 @@ def read_examples(source: str, upload: UploadedFile | None) -> tuple[str, list]:
 
 def run_form() -> None:
     """The dataset/backend/limit form; a submitted run lands in the session state."""
+    source = st.radio("Dataset", [BUNDLED, UPLOAD], horizontal=True, key="eval_source")
     with st.form("evaluate"):
-        source = st.radio("Dataset", [BUNDLED, UPLOAD], horizontal=True, key="eval_source")
-        upload = st.file_uploader("JSONL file (one object per line with an `idea`)", type="jsonl")
+        upload = None
+        if source == UPLOAD:
+            upload = st.file_uploader(
+                "JSONL file (one object per line with an `idea`)", type="jsonl"
+            )
         choices = [b.value for b in BackendType]
         backends = st.multiselect("Backends", choices, default=choices, key="eval_backends")
         limit_col, threads_col = st.columns(2)
@@ -67,7 +76,9 @@ def run_form() -> None:
             backends,
             dataset=name,
             threads=int(threads),
-            progress=lambda done, total: bar.progress(done / total, f"{done} of {total} examples"),
+            progress=lambda done, total: bar.progress(
+                done / total, f"{done:,} of {plural(total, 'example')}"
+            ),
         )
     except PromptImpError as error:
         st.error(escape_markdown(str(error)))
@@ -83,20 +94,25 @@ def render_scores(reports: list[EvalReport]) -> None:
     for column, report in zip(st.columns(len(reports)), reports, strict=True):
         column.metric(label(report), f"{report.score:.3f}")
         column.caption(
-            f"{report.example_count} examples · {report.seconds:.1f} s · "
+            f"{plural(report.example_count, 'example')} · {report.seconds:.1f} s · "
             + escape_markdown(report.model)
         )
         for warning in report.warnings:
             column.warning(escape_markdown(warning))
     parts = pd.DataFrame({label(r): r.parts for r in reports})
     parts["what it measures"] = [PART_DESCRIPTIONS.get(name, "") for name in parts.index]
+    parts.index = [part_label(name) for name in parts.index]
     st.dataframe(
         parts,
-        column_config={label(r): st.column_config.NumberColumn(format="%.3f") for r in reports},
+        column_config={
+            "_index": st.column_config.TextColumn("Part"),
+            "what it measures": st.column_config.TextColumn("What it measures"),
+            **{label(r): st.column_config.NumberColumn(format="%.3f") for r in reports},
+        },
     )
     scores = pd.DataFrame(
         [
-            {"example": result.example_index, "run": label(report), "score": result.score}
+            {"example": result.example_index + 1, "run": label(report), "score": result.score}
             for report in reports
             for result in report.results
         ]
@@ -105,8 +121,8 @@ def render_scores(reports: list[EvalReport]) -> None:
         alt.Chart(scores)
         .mark_line(point=True)
         .encode(
-            x=alt.X("example:O", title="example"),
-            y=alt.Y("score:Q", scale=alt.Scale(domain=[0, 1])),
+            x=alt.X("example:O", title="Example", axis=alt.Axis(labelAngle=0)),
+            y=alt.Y("score:Q", title="Score", scale=alt.Scale(domain=[0, 1])),
             color=alt.Color("run:N", title="run"),
             tooltip=["run", "example", alt.Tooltip("score:Q", format=".3f")],
         )
@@ -122,15 +138,22 @@ def render_comparison(first: EvalReport, second: EvalReport) -> None:
     wins[1].metric(f"{label(first)} wins", comparison.first_wins)
     wins[2].metric(f"{label(second)} wins", comparison.second_wins)
     wins[3].metric("ties", comparison.ties)
+    deltas = pd.DataFrame({"delta": comparison.part_deltas})
+    deltas.index = [part_label(name) for name in deltas.index]
     st.dataframe(
-        pd.DataFrame({"delta": comparison.part_deltas}),
-        column_config={"delta": st.column_config.NumberColumn(format="%+.3f")},
+        deltas,
+        column_config={
+            "_index": st.column_config.TextColumn("Part"),
+            "delta": st.column_config.NumberColumn(
+                f"{label(second)} − {label(first)}", format="%+.3f"
+            ),
+        },
     )
     differing = [d for d in comparison.examples if d.delta][:SHOWN_DIFFERENCES]
     if differing:
         st.markdown("**Where they differ most**")
     for diff in differing:
-        st.caption(f"Example {diff.example_index}")
+        st.caption(f"Example {diff.example_index + 1}")
         st.text(diff.original_idea)
         left, right = st.columns(2)
         left.caption(f"{label(first)} · {diff.first_score:.3f}")
@@ -139,7 +162,7 @@ def render_comparison(first: EvalReport, second: EvalReport) -> None:
         right.code(diff.second_prompt, language=None, wrap_lines=True)
 
 
-def past_runs_section() -> None:
+def past_runs_section(shown_above: set[int | None]) -> None:
     """Stored evaluation runs and a compare view over any two of them."""
     st.subheader("Past evaluation runs")
     if get_store() is None:
@@ -163,7 +186,17 @@ def past_runs_section() -> None:
         ),
         hide_index=True,
         column_config={
-            "score": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.3f")
+            "id": st.column_config.NumberColumn("Run", format="%d", width="small"),
+            "started (UTC)": st.column_config.DatetimeColumn(
+                "Started (UTC)", format="YYYY-MM-DD HH:mm"
+            ),
+            "dataset": st.column_config.TextColumn("Dataset"),
+            "backend": st.column_config.TextColumn("Backend"),
+            "model": st.column_config.TextColumn("Model"),
+            "examples": st.column_config.NumberColumn("Examples"),
+            "score": st.column_config.ProgressColumn(
+                "Score", min_value=0.0, max_value=1.0, format="%.3f"
+            ),
         },
     )
     if len(runs) < 2:
@@ -178,6 +211,9 @@ def past_runs_section() -> None:
     )
     if first == second:
         st.info("Pick two different runs to compare.")
+        return
+    if {first, second} == shown_above:
+        st.caption("These two runs are the latest evaluation, compared above.")
         return
     pair = [stored_report(first), stored_report(second)]
     render_scores(pair)
@@ -197,4 +233,4 @@ if latest:
     if len(latest) == 2:
         render_comparison(*latest)
 st.divider()
-past_runs_section()
+past_runs_section({report.id for report in latest or ()})

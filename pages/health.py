@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from promptimp.diagnostics import check_model
+from promptimp.diagnostics import CHECK_IDEA
 from ui import resources
-from ui.text import escape_markdown
+from ui.model_check import run_model_check
+from ui.text import escape_markdown, plural
 from ui.views import confidence_text, latency_text
 
 service = resources.get_service()
@@ -32,15 +33,40 @@ st.markdown("**Language model**")
 st.code(f"{report.provider} / {report.model}", language=None)
 
 st.subheader("Model check")
-st.caption("Improves a fixed one-line idea with the configured model. Nothing is stored.")
+st.caption(
+    f"Improves the fixed idea “{CHECK_IDEA}” zero-shot with the configured model and checks "
+    "what comes back. Nothing is stored."
+)
 if st.button("Test the model connection", icon=":material/bolt:"):
     with st.spinner("Asking the model…"):
-        result = check_model(service)
-    if result.ok:
-        st.success(f"{escape_markdown(result.model_version)} answered in {result.latency_ms:,} ms.")
-        st.text(result.message)
+        report = run_model_check(service)
+    if not report.facts:
+        st.error(escape_markdown(report.check.message))
     else:
-        st.error(escape_markdown(result.message))
+        st.success(
+            f"Round trip worked: {escape_markdown(report.check.model_version)} answered in "
+            f"{report.check.latency_ms:,} ms."
+        )
+        failed = [fact for fact in report.facts if not fact.holds]
+        if failed:
+            st.warning(f"{len(failed)} of {plural(len(report.facts), 'check')} failed.")
+        else:
+            st.caption(f"All {plural(len(report.facts), 'check')} passed.")
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "check": [fact.what for fact in report.facts],
+                    "result": ["passed" if fact.holds else "failed" for fact in report.facts],
+                    "found": [fact.found for fact in report.facts],
+                }
+            ),
+            hide_index=True,
+            column_config={
+                "check": st.column_config.TextColumn("Check", width=170),
+                "result": st.column_config.TextColumn("Result", width=80),
+                "found": st.column_config.TextColumn("What came back", width="large"),
+            },
+        )
 
 st.subheader("Settings in effect")
 st.caption("From the environment and .env; API keys are masked.")
@@ -50,5 +76,9 @@ st.dataframe(
         {"setting": list(view), "value": ["" if v is None else str(v) for v in view.values()]}
     ),
     hide_index=True,
+    column_config={
+        "setting": st.column_config.TextColumn("Setting"),
+        "value": st.column_config.TextColumn("Value"),
+    },
     height=35 * (len(view) + 1) + 3,  # every row, no inner scrolling
 )

@@ -11,7 +11,7 @@ import streamlit as st
 from promptimp.models import BackendType, PromptImpError
 from promptimp.store import RunFilter, RunStore
 from ui import resources
-from ui.text import escape_markdown
+from ui.text import escape_markdown, plural
 from ui.views import RUN_COLUMNS, render_run, runs_frame
 
 SORTS = {
@@ -113,7 +113,7 @@ if st.session_state.get("history_view") != view:  # new criteria start again at 
     st.session_state["history_view"] = view
     st.session_state["history_page"] = 1
 page = page_col.number_input("Page", min_value=1, max_value=pages, key="history_page")
-count_col.markdown(f"**{total:,}** matching runs · page {page} of {pages:,}")
+count_col.markdown(f"**{plural(total, 'matching run')}** · page {page:,} of {pages:,}")
 shown = (view, page)
 if st.session_state.get("history_shown") != shown or st.session_state.pop(
     "history_deselect", False
@@ -169,11 +169,12 @@ else:
 
 with st.expander("Retention clean-up"):
     days = resources.get_service().settings.SQLITE_RETENTION_DAYS
-    st.write(f"Delete every run older than {days} days (SQLITE_RETENTION_DAYS).")
+    st.write(f"Delete every run older than {plural(days, 'day')} (SQLITE_RETENTION_DAYS).")
     if st.button("Clean up now", icon=":material/cleaning_services:", key="history_cleanup"):
         removed = store.delete_old(days)
         resources.reads_changed()
         st.session_state["history_notice"] = (
-            f"Retention clean-up: {removed:,} removed (older than {days} days)."
+            f"Retention clean-up: {plural(removed, 'run')} removed"
+            f" (older than {plural(days, 'day')})."
         )
         st.rerun()

@@ -3,12 +3,21 @@
 import streamlit as st
 
 from promptimp.models import BackendType, PromptImpError
+from ui import inputs, jobs
 from ui.resources import get_service, reads_changed
 from ui.text import escape_markdown
 from ui.views import RUN_COLUMNS, render_run, runs_frame
 
+JOB = "improve_job"
+
 service = get_service()
 backends = [backend.value for backend in BackendType]
+form = {
+    "improve_idea": "",
+    "improve_context": "",
+    "improve_backend": service.settings.default_backend,
+}
+inputs.restore("improve", form)
 
 st.title("Improve a prompt")
 st.caption(
@@ -30,7 +39,6 @@ with st.form("improve"):
     backend = st.radio(
         "Backend",
         backends,
-        index=backends.index(service.settings.default_backend),
         horizontal=True,
         help="zero-shot follows the instructions alone; few-shot also sees similar examples.",
         key="improve_backend",
@@ -39,17 +47,26 @@ with st.form("improve"):
 
 session_results = st.session_state.setdefault("improve_results", [])
 if submitted:
+    inputs.remember("improve", form)
     st.session_state.pop("improve_current", None)
-    with st.spinner("Improving your prompt…"):
-        try:
-            result = service.improve(idea, context, backend)
-        except PromptImpError as error:
-            st.error(escape_markdown(str(error)))
-        else:
-            session_results.insert(0, result)
-            st.session_state["improve_current"] = result
-            if result.stored:
-                reads_changed()
+    jobs.start(
+        JOB, lambda job: service.improve(idea, context, backend), f"Improving with {backend}"
+    )
+
+if finished := jobs.take_finished(JOB):
+    try:
+        result = finished.result()
+    except PromptImpError as error:
+        st.error(escape_markdown(str(error)))
+    else:
+        session_results.insert(0, result)
+        st.session_state["improve_current"] = result
+        if result.stored:
+            reads_changed()
+elif jobs.running(JOB):
+    jobs.show_progress(JOB)
+elif jobs.was_cancelled(JOB):
+    st.info(jobs.CANCELLED)
 
 current = st.session_state.get("improve_current")
 if current is not None:

@@ -5,11 +5,13 @@ import pandas as pd
 import streamlit as st
 
 from promptimp.models import BackendType
+from ui import charts as charts_lib
 from ui import resources
+from ui.page_files import page_file
 from ui.views import confidence_text, latency_text
 
 BINS = 20
-COUNT_AXIS = alt.Axis(tickMinStep=1, format="d")
+MIN_LATENCY_SPAN_S = 1.0
 BACKEND_COLOR = alt.Color(
     "backend:N", title="Backend", scale=alt.Scale(domain=[b.value for b in BackendType])
 )
@@ -28,73 +30,62 @@ def headline(stats: dict, share: float | None, threshold: float) -> None:
     )
 
 
-def over_time(daily: pd.DataFrame, field: str, title: str, number_format: str) -> alt.Chart:
-    """A line per backend of a daily average."""
-    return (
-        alt.Chart(daily, title=title)
-        .mark_line(point=True)
-        .encode(
-            x=alt.X("day:T", title=None),
-            y=alt.Y(f"{field}:Q", title=None),
-            color=BACKEND_COLOR,
-            tooltip=[
-                alt.Tooltip("day:T"),
-                "backend:N",
-                alt.Tooltip(f"{field}:Q", format=number_format),
-                "runs:Q",
-            ],
-        )
-    )
+def in_seconds(bins: list[dict]) -> list[dict]:
+    return [{**b, "lower": b["lower"] / 1000, "upper": b["upper"] / 1000} for b in bins]
 
 
-def distribution(bins: list[dict], title: str, axis: str) -> alt.Chart:
-    """Bars of pre-binned counts (lower, upper, count)."""
-    return (
-        alt.Chart(pd.DataFrame(bins), title=title)
-        .mark_bar()
-        .encode(
-            x=alt.X("lower:Q", bin="binned", title=axis),
-            x2="upper:Q",
-            y=alt.Y("count:Q", title="runs", axis=COUNT_AXIS),
-            tooltip=[
-                alt.Tooltip("lower:Q", format=",.2f"),
-                alt.Tooltip("upper:Q", format=",.2f"),
-                "count:Q",
-            ],
-        )
-    )
+def draw(column, chart_or_none, empty: str) -> None:
+    if chart_or_none is None:
+        column.caption(empty)
+    else:
+        column.altair_chart(chart_or_none, width="stretch")
 
 
 def charts(data: dict) -> None:
     daily = pd.DataFrame(data["daily"])
     daily["day"] = pd.to_datetime(daily["day"])
+    daily["average_latency_s"] = daily["average_latency_ms"] / 1000
     left, right = st.columns(2)
-    left.altair_chart(
-        over_time(daily, "average_confidence", "Average confidence per day", ".2f"),
-        width="stretch",
-    )
-    right.altair_chart(
-        over_time(daily, "average_latency_ms", "Average latency per day (ms)", ",.0f"),
-        width="stretch",
-    )
-    left, right = st.columns(2)
-    left.altair_chart(
-        distribution(data["latency_bins"], "Latency", "latency (ms)"), width="stretch"
-    )
-    right.altair_chart(
-        distribution(data["confidence_bins"], "Confidence", "confidence"), width="stretch"
-    )
-    runs_per_day = (
-        alt.Chart(daily, title="Runs per day")
-        .mark_bar()
-        .encode(
-            x=alt.X("yearmonthdate(day):T", title=None),
-            y=alt.Y("runs:Q", title="runs", axis=COUNT_AXIS),
-            color=BACKEND_COLOR,
-            tooltip=[alt.Tooltip("day:T"), "backend:N", "runs:Q"],
+    confidence = daily.dropna(subset=["average_confidence"])
+    draw(
+        left,
+        charts_lib.daily_line(
+            confidence,
+            "average_confidence",
+            "Average confidence per day",
+            ".2f",
+            BACKEND_COLOR,
+            alt.Scale(domain=[0, 1]),
         )
+        if len(confidence)
+        else None,
+        "No run has a known confidence yet.",
     )
-    st.altair_chart(runs_per_day, width="stretch")
+    right.altair_chart(
+        charts_lib.daily_line(
+            daily,
+            "average_latency_s",
+            "Average latency per day (s)",
+            ",.1f",
+            BACKEND_COLOR,
+            alt.Scale(zero=True),
+        ),
+        width="stretch",
+    )
+    left, right = st.columns(2)
+    latency_bins = charts_lib.spread_bins(in_seconds(data["latency_bins"]), MIN_LATENCY_SPAN_S)
+    left.altair_chart(
+        charts_lib.distribution(latency_bins, "Latency", "latency (s)", ",.1f"), width="stretch"
+    )
+    confidence_bins = data["confidence_bins"]
+    draw(
+        right,
+        charts_lib.distribution(confidence_bins, "Confidence", "confidence", ".2f")
+        if confidence_bins
+        else None,
+        "No run has a known confidence yet.",
+    )
+    st.altair_chart(charts_lib.runs_per_day(daily, BACKEND_COLOR), width="stretch")
 
 
 def by_model(rows: list[dict]) -> None:
@@ -111,17 +102,21 @@ def by_model(rows: list[dict]) -> None:
         models,
         hide_index=True,
         column_config={
+            "model": st.column_config.TextColumn("Model"),
+            "runs": st.column_config.NumberColumn("Runs", format="localized"),
             "average confidence": st.column_config.ProgressColumn(
-                min_value=0.0, max_value=1.0, format="%.2f"
+                "Average confidence", min_value=0.0, max_value=1.0, format="%.2f"
             ),
-            "average latency (ms)": st.column_config.NumberColumn(format="%d"),
+            "average latency (ms)": st.column_config.NumberColumn(
+                "Average latency (ms)", format="localized"
+            ),
         },
     )
     chart.altair_chart(
         alt.Chart(models)
         .mark_bar()
         .encode(
-            x=alt.X("runs:Q", title="runs", axis=COUNT_AXIS),
+            x=alt.X("runs:Q", title="runs", axis=charts_lib.COUNT_AXIS),
             y=alt.Y("model:N", sort="-x", title=None),
             tooltip=["model:N", "runs:Q"],
         ),
@@ -136,7 +131,7 @@ st.caption("How confident the improver is and how long it takes, over every stor
 data = resources.insights(threshold, BINS)
 if not data["statistics"]["total_count"]:
     st.info("No runs yet. Improve a few prompts and their figures and charts appear here.")
-    st.page_link("pages/improve.py", label="Improve a prompt", icon=":material/auto_fix_high:")
+    st.page_link(page_file("improve"), label="Improve a prompt", icon=":material/auto_fix_high:")
 else:
     headline(data["statistics"], data["share_confident"], threshold)
     charts(data)

@@ -1,4 +1,4 @@
-"""Text helpers for pages, free of Streamlit: Markdown escaping and a word-level diff."""
+"""Text helpers for pages, free of Streamlit: plurals, Markdown escaping, a word-level diff."""
 
 from __future__ import annotations
 
@@ -9,6 +9,11 @@ from dataclasses import dataclass
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
 _TOKENS = re.compile(r"\n|[^\s]+")
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`count` and the noun in the right number: "1 run", "2 runs", "1,204 runs"."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def escape_markdown(text: str) -> str:

@@ -22,6 +22,11 @@ def latency_text(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.0f} ms"
 
 
+def seconds_text(milliseconds: float | None) -> str:
+    """A latency in seconds, for tight spaces: "12.3 s"."""
+    return "n/a" if milliseconds is None else f"{milliseconds / 1000:,.1f} s"
+
+
 def text_section(title: str, body: str) -> None:
     """A bold fixed heading over a plain-text body."""
     st.markdown(f"**{title}**")
@@ -81,10 +86,14 @@ def runs_frame(runs: list[PromptRun]) -> pd.DataFrame:
 
 
 RUN_COLUMNS = {
-    "id": st.column_config.NumberColumn("id", width="small", format="%d"),
-    "when (UTC)": st.column_config.DatetimeColumn(format="YYYY-MM-DD HH:mm"),
-    "confidence": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
-    "latency (ms)": st.column_config.NumberColumn(format="%d"),
-    "idea": st.column_config.TextColumn(width="large"),
+    "id": st.column_config.NumberColumn("Run", width="small", format="%d"),
+    "when (UTC)": st.column_config.DatetimeColumn("When (UTC)", format="YYYY-MM-DD HH:mm"),
+    "backend": st.column_config.TextColumn("Backend"),
+    "model": st.column_config.TextColumn("Model"),
+    "confidence": st.column_config.ProgressColumn(
+        "Confidence", min_value=0.0, max_value=1.0, format="%.2f"
+    ),
+    "latency (ms)": st.column_config.NumberColumn("Latency (ms)", format="localized"),
+    "idea": st.column_config.TextColumn("Idea", width="large"),
 }
 """Column config for `runs_frame` tables."""

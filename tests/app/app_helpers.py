@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from concurrent.futures import wait
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
@@ -37,9 +38,27 @@ def unescape(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-def click(at: AppTest, label: str) -> AppTest:
-    """Click the button (or form submit button) labelled `label` and rerun."""
+JOBS = ("improve_job", "compare_job")
+"""Session keys of the background jobs pages start (ui/jobs.py)."""
+
+
+def press(at: AppTest, label: str) -> AppTest:
+    """Click the button (or form submit button) labelled `label` and rerun once."""
     return next(button for button in at.button if button.label == label).click().run()
+
+
+def finish_jobs(at: AppTest) -> AppTest:
+    """Wait for the page's background jobs to end, then rerun, as the page's poll would."""
+    running = [at.session_state[key].future for key in JOBS if key in at.session_state]
+    if not running:
+        return at
+    wait(running, timeout=TIMEOUT_S)
+    return at.run()
+
+
+def click(at: AppTest, label: str) -> AppTest:
+    """Click `label`, then let any job it started finish and show its outcome."""
+    return finish_jobs(press(at, label))
 
 
 def shown_text(at: AppTest) -> list[str]:

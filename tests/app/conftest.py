@@ -6,6 +6,7 @@ The app builds its service through `ui.resources.build_service`; tests replace t
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,8 +14,9 @@ from pathlib import Path
 import dspy
 import pytest
 import streamlit as st
-from app_helpers import ANSWER, ROOT, SEED, open_app
+from app_helpers import ANSWER, ROOT, SEED, TIMEOUT_S, open_app
 from dspy.utils import DummyLM
+from dspy.utils.callback import BaseCallback
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
@@ -78,6 +80,35 @@ def workbench(env, answers, routed_by_app, monkeypatch) -> Iterator[Path]:
     yield env
     st.cache_resource.clear()
     st.cache_data.clear()
+
+
+class Gate(BaseCallback):
+    """Holds each LM call until the test releases it: a slow model on cue."""
+
+    def __init__(self) -> None:
+        self.calls = threading.Semaphore(0)
+
+    def release(self, calls: int = 1) -> None:
+        self.calls.release(calls)
+
+    def on_lm_start(self, call_id: str, instance: object, inputs: dict) -> None:
+        if not self.calls.acquire(timeout=TIMEOUT_S):
+            raise TimeoutError("the test never released this model call")
+
+
+@pytest.fixture
+def gate(workbench, answers, monkeypatch) -> Iterator[Gate]:
+    """The app's model answers one call per `gate.release()`; every call is freed at the end."""
+    gate = Gate()
+
+    def build() -> ImproveService:
+        lm = DummyLM(answers)
+        lm.callbacks = [gate]
+        return ImproveService(load_settings(), lm=lm, adapter=dspy.ChatAdapter())
+
+    monkeypatch.setattr(resources, "build_service", build)
+    yield gate
+    gate.release(100)  # no worker thread is left waiting
 
 
 @pytest.fixture

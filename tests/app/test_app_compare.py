@@ -1,13 +1,25 @@
 """The Compare page: both backends side by side, a safe word diff, and stored verdicts."""
 
-from app_helpers import ANSWER, click, unescape
+import json
+import re
+import time
+from concurrent.futures import wait
+
+from app_helpers import ANSWER, TIMEOUT_S, click, press, unescape
 
 from promptimp.models import RepositoryConnectionError
 from promptimp.store import RunStore
+from ui.jobs import CANCELLED
 
 FEW_SHOT_PROMPT = (
     "You are a senior backend engineer.\n\n## Task\nDesign a <b>versioned</b> REST API."
 )
+
+
+def column_labels(table) -> dict[str, str]:
+    """What each data column of a st.dataframe is headed with."""
+    configs = json.loads(table.proto.columns)
+    return {name: configs.get(name, {}).get("label", name) for name in table.value.columns}
 
 
 def compare(at, idea="Design a REST API for user management"):
@@ -34,7 +46,7 @@ def test_the_diff_marks_words_and_escapes_the_text(workbench, answers, open_page
     diff = next(m.value for m in at.markdown if "green-background" in m.value)
     assert ":green-background[\\<b\\>versioned\\<\\/b\\>]" in diff
     assert "<b>" not in diff
-    assert any("+1 words (green), -0 words (red" in c.value for c in at.caption)
+    assert any("+1 word (green), -0 words (red" in c.value for c in at.caption)
 
 
 def test_a_verdict_is_stored_and_counted_in_the_win_rates(store, open_page):
@@ -75,3 +87,58 @@ def test_a_verdict_that_cannot_be_saved_is_one_error(store, monkeypatch, open_pa
         "About the same",
         "Few-shot is better",
     ]
+
+
+def progress(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith(":material/progress_activity:")]
+
+
+def test_progress_names_the_backend_running_and_cancel_discards_the_pair(gate, store, open_page):
+    at = open_page("compare")
+    at.text_area(key="compare_idea").input("Design a REST API for user management")
+    at = press(at, "Run both")
+    assert progress(at)[0].startswith(
+        ":material/progress_activity: Improving with zero-shot (step 1 of 2)… "
+    )
+    job = at.session_state["compare_job"]
+    gate.release()  # zero-shot answers; few-shot starts
+    deadline = time.monotonic() + TIMEOUT_S
+    while job.step != 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert progress(at.run())[0].startswith(
+        ":material/progress_activity: Improving with few-shot (step 2 of 2)… "
+    )
+    at = press(at, "Cancel")
+    assert [info.value for info in at.info] == [CANCELLED] and not at.code
+    gate.release()
+    wait([job.future], timeout=TIMEOUT_S)
+    assert not at.run().code and store.total_count() == 2
+
+
+def test_the_form_keeps_the_idea_of_the_pair_shown(workbench, open_page):
+    at = compare(open_page("compare"), "Write a haiku about autumn rain")
+    at.switch_page("pages/health.py").run()
+    at.switch_page("pages/compare.py").run()
+    assert at.text_area(key="compare_idea").value == "Write a haiku about autumn rain"
+    assert len(at.code) == 2
+
+
+def test_recent_verdicts_read_as_labelled_text(store, open_page):
+    at = click(compare(open_page("compare")), "Few-shot is better")
+    table = at.dataframe[0]
+    assert table.value.to_dict("list") == {
+        "when": table.value["when"].tolist(),
+        "idea": ["Design a REST API for user management"],
+        "verdict": ["Few-shot is better"],
+        "confidence": ["0.82 → 0.82"],
+        "latency": [table.value["latency"][0]],
+    }
+    assert table.value["when"][0].tzinfo is None  # no "+00:00" on screen
+    assert re.fullmatch(r"\d+\.\d s → \d+\.\d s", table.value["latency"][0])
+    assert column_labels(table) == {
+        "when": "When (UTC)",
+        "idea": "Idea",
+        "verdict": "Verdict",
+        "confidence": "Confidence (zero → few)",
+        "latency": "Latency (zero → few)",
+    }

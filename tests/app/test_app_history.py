@@ -25,7 +25,7 @@ def select_row(at, row: int):
 def test_runs_are_listed_newest_first(seeded, open_page):
     at = open_page("history")
     assert ideas(at) == [REST, HAIKU, SCRIPT, MARKETING]
-    assert at.markdown[0].value == "**4** matching runs · page 1 of 1"
+    assert at.markdown[0].value == "**4 matching runs** · page 1 of 1"
 
 
 def test_an_empty_database_explains_itself(workbench, open_page):
@@ -80,7 +80,7 @@ def test_paging_and_page_size(store, make_run, open_page):
     assert len(ideas(at)) == 50
     at.number_input(key="history_page").set_value(2).run()
     assert ideas(at) == [f"Idea number {n:02d}" for n in range(9, -1, -1)]
-    assert at.markdown[0].value == "**60** matching runs · page 2 of 2"
+    assert at.markdown[0].value == "**60 matching runs** · page 2 of 2"
     at.selectbox(key="history_size").set_value(100).run()
     assert at.number_input(key="history_page").value == 1 and len(ideas(at)) == 60
 
@@ -113,7 +113,9 @@ def test_retention_cleanup_button_reports_what_it_removed(store, make_run, monke
     store.save(make_run(timestamp=datetime.now(UTC) - timedelta(days=45)))
     store.save(make_run())
     at = click(open_page("history"), "Clean up now")
-    assert [s.value for s in at.success] == ["Retention clean-up: 1 removed (older than 30 days)."]
+    assert [s.value for s in at.success] == [
+        "Retention clean-up: 1 run removed (older than 30 days)."
+    ]
     assert store.total_count() == 1 and len(ideas(at)) == 1
 
 

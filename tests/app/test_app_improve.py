@@ -1,6 +1,12 @@
 """The Improve page: a run is stored and shown in sections; errors are one line."""
 
-from app_helpers import ANSWER, SCRIPT_IDEA, click, shown_text, unescape
+import re
+import time
+from concurrent.futures import wait
+
+from app_helpers import ANSWER, SCRIPT_IDEA, TIMEOUT_S, click, press, shown_text, unescape
+
+from ui.jobs import CANCELLED
 
 
 def improve(at, idea, context="", backend="zero-shot"):
@@ -92,3 +98,41 @@ def test_the_session_table_lists_every_run_newest_first(workbench, open_page):
         "Plan a marketing email campaign",
         "Write a haiku about autumn rain",
     ]
+
+
+def progress_lines(at) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith(":material/progress_activity:")]
+
+
+def elapsed_s(line: str) -> int:
+    return int(re.search(r"… (\d+) s$", line).group(1))
+
+
+def test_the_form_keeps_the_input_of_the_result_beside_it(workbench, open_page):
+    at = improve(open_page("improve"), "Write a haiku about autumn rain", "For kids", "few-shot")
+    at.switch_page("pages/history.py").run()
+    at.switch_page("pages/improve.py").run()
+    assert at.text_area(key="improve_idea").value == "Write a haiku about autumn rain"
+    assert at.text_area(key="improve_context").value == "For kids"
+    assert at.radio(key="improve_backend").value == "few-shot"
+    assert {m.label: m.value for m in at.metric}["Backend"] == "few-shot"
+
+
+def test_a_slow_run_shows_elapsed_time_and_cancel_discards_its_result(gate, store, open_page):
+    at = open_page("improve")
+    at.text_area(key="improve_idea").input("Design a REST API for user management")
+    at = press(at, "Improve")
+    (line,) = progress_lines(at)
+    assert line.startswith(":material/progress_activity: Improving with zero-shot… ")
+    job = at.session_state["improve_job"]
+    time.sleep(1.5)
+    (later,) = progress_lines(at.run())  # what the page's poll redraws
+    assert elapsed_s(later) >= elapsed_s(line) + 1
+    at = press(at, "Cancel")
+    assert not progress_lines(at) and not at.code
+    assert [info.value for info in at.info] == [CANCELLED]
+    gate.release()
+    wait([job.future], timeout=TIMEOUT_S)
+    at.run()
+    assert not at.code and not at.info  # the late result is discarded...
+    assert store.total_count() == 1  # ...and stored, as the service stores every run

@@ -24,7 +24,7 @@ def test_every_chart_is_drawn_with_its_title(seeded, open_page):
     titles = [spec.get("title") for spec in charts(open_page("insights"))]
     assert titles == [
         "Average confidence per day",
-        "Average latency per day (ms)",
+        "Average latency per day (s)",
         "Latency",
         "Confidence",
         "Runs per day",

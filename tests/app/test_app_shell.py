@@ -42,7 +42,7 @@ def test_retention_cleanup_runs_once_per_process(store, make_run, open_page):
     store.save(make_run(timestamp=old))
     store.save(make_run())
     at = open_page("improve")
-    assert "Start-up clean-up removed 1 old runs." in [c.value for c in at.sidebar.caption]
+    assert "Start-up clean-up removed 1 old run." in [c.value for c in at.sidebar.caption]
     store.save(make_run(timestamp=old))
     at.run()
     assert store.total_count() == 2  # the second old run stays until the next process
@@ -58,7 +58,7 @@ def test_the_sidebar_counts_a_run_stored_by_the_page(store, open_page):
     at = open_page("improve")
     at.text_area(key="improve_idea").input("Design a REST API for user management")
     at = click(at, "Improve")
-    assert ":green[●] 1 runs stored" in [element.value for element in at.sidebar.markdown]
+    assert ":green[●] 1 run stored" in [element.value for element in at.sidebar.markdown]
 
 
 def test_without_history_its_pages_are_not_offered(workbench, monkeypatch, open_page):

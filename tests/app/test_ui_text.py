@@ -1,6 +1,8 @@
-"""ui.text: Markdown escaping and the word-level diff, without Streamlit."""
+"""ui.text: plurals, Markdown escaping and the word-level diff, without Streamlit."""
 
-from ui.text import diff_markdown, escape_markdown, word_diff
+import pytest
+
+from ui.text import diff_markdown, escape_markdown, plural, word_diff
 
 
 def test_escaping_covers_html_markdown_and_directives():
@@ -33,3 +35,15 @@ def test_identical_texts_have_no_marks():
     diff = word_diff("same text", "same text")
     assert (diff.added, diff.removed, diff.similarity) == (0, 0, 1.0)
     assert diff_markdown(diff) == "same text"
+
+
+@pytest.mark.parametrize(
+    ("count", "expected"),
+    [(0, "0 runs"), (1, "1 run"), (2, "2 runs"), (1204, "1,204 runs")],
+)
+def test_plural_agrees_with_the_count(count, expected):
+    assert plural(count, "run") == expected
+
+
+def test_plural_takes_an_irregular_plural():
+    assert plural(3, "body", "bodies") == "3 bodies"

@@ -1,16 +1,19 @@
 """The served workbench in a real Chromium, with the embedded local model.
 
-Starts `streamlit run app.py` on a free port against a tmp database holding one run whose
-texts and model name are HTML, improves an idea for real, finds it in History, checks that
-stored HTML shows as text and never runs, and saves a screenshot of every page under
-tests/browser/artifacts/.
+Starts the workbench as `make run` does (`streamlit run workbench`) on a free port against a
+tmp database holding one run whose texts and model name are HTML. A deep link is the first
+request of its own fresh server. The rest improves an idea for real (cancelling a first try),
+finds it in History, checks that stored HTML shows as text and never runs, compares both
+backends, and saves a screenshot of every page under tests/browser/artifacts/.
 """
 
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -34,10 +37,8 @@ HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_IDEA = f"Summarise this safely {HOSTILE} <script>alert(2)</script>"
 
 
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    """The served app; its database holds one run whose texts are HTML."""
-    db_path = tmp_path_factory.mktemp("served") / "history.db"
+def seed(db_path: Path) -> None:
+    """One stored run whose texts and model name are HTML."""
     store = RunStore(db_path)
     store.save(
         PromptRun(
@@ -54,6 +55,11 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         )
     )
     store.close()
+
+
+@contextmanager
+def served(db_path: Path) -> Iterator[str]:
+    """A fresh workbench server started as `make run` starts it; yields its URL."""
     port = free_port()
     env = {
         **os.environ,
@@ -62,8 +68,8 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         "LLM_MODEL": "",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
     }
-    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port)]
-    command += ["--server.headless", "true", "--server.address", "127.0.0.1"]
+    command = [sys.executable, "-m", "streamlit", "run", "workbench", "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1"]
     url = f"http://127.0.0.1:{port}"
     log_path = db_path.parent / "streamlit.log"
     ready = f"{url}/_stcore/health"
@@ -71,9 +77,9 @@ def app_url(tmp_path_factory) -> Iterator[str]:
         yield url
 
 
-@pytest.fixture(scope="module")
-def page(app_url) -> Iterator[Page]:
-    """One browser tab for the module; any JavaScript dialog (an alert) fails the test."""
+@contextmanager
+def browser_tab() -> Iterator[Page]:
+    """A Chromium tab; any JavaScript dialog (an alert) fails the test."""
     ARTIFACTS.mkdir(exist_ok=True)
     dialogs: list[str] = []
     with sync_playwright() as playwright:
@@ -81,11 +87,27 @@ def page(app_url) -> Iterator[Page]:
         tab = browser.new_page(viewport={"width": 1400, "height": 1800})
         tab.set_default_timeout(RUN_TIMEOUT_MS)
         tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        tab.goto(app_url)
-        expect(tab.get_by_role("heading", name="Improve a prompt")).to_be_visible()
         yield tab
         browser.close()
     assert dialogs == [], f"a script ran in the page: {dialogs}"
+
+
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """The served app; its database holds one run whose texts are HTML."""
+    db_path = tmp_path_factory.mktemp("served") / "history.db"
+    seed(db_path)
+    with served(db_path) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def page(app_url) -> Iterator[Page]:
+    """One browser tab for the module, opened at the app's root."""
+    with browser_tab() as tab:
+        tab.goto(app_url)
+        expect(tab.get_by_role("heading", name="Improve a prompt")).to_be_visible()
+        yield tab
 
 
 def settle(page: Page) -> None:
@@ -113,6 +135,44 @@ def select_first_row(page: Page) -> None:
     settle(page)
 
 
+def sidebar_is_from_app_py(tab: Page) -> None:
+    """The router's sidebar: page titles (not file names) and the model/history status."""
+    nav = tab.get_by_test_id("stSidebarNav")
+    for title in ("Improve", "History", "Insights", "Compare", "Evaluate", "Health"):
+        expect(nav).to_contain_text(title)  # case-sensitive: the file names are lower case
+    expect(nav.get_by_text("app", exact=True)).to_have_count(0)
+    sidebar = tab.get_by_test_id("stSidebar")
+    expect(sidebar.get_by_text("LANGUAGE MODEL")).to_be_visible()
+    expect(sidebar.get_by_text("1 run stored")).to_be_visible()
+
+
+def test_a_deep_link_as_the_first_request_goes_through_app_py(tmp_path):
+    seed(tmp_path / "history.db")
+    with served(tmp_path / "history.db") as url, browser_tab() as tab:
+        tab.goto(f"{url}/history")  # nothing has opened / on this server yet
+        expect(tab.get_by_role("heading", name="History", exact=True)).to_be_visible()
+        sidebar_is_from_app_py(tab)
+        settle(tab)
+        tab.mouse.move(0, 0)
+        shoot(tab, "deep-link-history")
+        tab.goto(f"{url}/insights")  # later visitors too
+        expect(tab.get_by_role("heading", name="Insights", exact=True)).to_be_visible()
+        sidebar_is_from_app_py(tab)
+
+
+def test_a_slow_improvement_shows_elapsed_time_and_can_be_cancelled(page):
+    page.get_by_role("textbox", name="Idea").fill(IDEA)
+    page.get_by_role("button", name="Improve").click()
+    progress = page.get_by_text(re.compile(r"Improving with zero-shot… \d+ s"))
+    expect(progress).to_be_visible()
+    expect(progress).to_have_text(re.compile(r"… [2-9]\d* s$"), timeout=10_000)  # it counts
+    shoot(page, "improve-progress")
+    page.get_by_role("button", name="Cancel").click()
+    expect(page.get_by_text("Cancelled: nothing will be shown.")).to_be_visible()
+    expect(progress).to_have_count(0)
+    settle(page)
+
+
 def test_improve_an_idea_with_the_local_model(page):
     page.get_by_role("textbox", name="Idea").fill(IDEA)
     page.get_by_role("button", name="Improve").click()
@@ -123,7 +183,7 @@ def test_improve_an_idea_with_the_local_model(page):
     expect(page.get_by_test_id("stCode").first).to_contain_text("You are")
     for section in ("Role", "Directive", "Framework", "Guardrails", "Reasoning"):
         expect(page.get_by_text(section, exact=True).first).to_be_visible()
-    expect(page.get_by_test_id("stMetricValue").nth(3)).to_have_text("#2")
+    expect(page.get_by_test_id("stMetricValue").nth(3)).to_have_text("#3")  # #2: cancelled
     expect(page.get_by_role("button", name="Download as .md")).to_be_visible()
     shoot(page, "improve")
 
@@ -134,7 +194,7 @@ def test_find_the_run_in_history_by_search(page):
     search.fill("REST")
     search.press("Enter")
     settle(page)
-    expect(page.get_by_text("1 matching runs")).to_be_visible()
+    expect(page.get_by_text("1 matching run")).to_be_visible()
     select_first_row(page)
     expect(page.get_by_role("heading", name="Run #2")).to_be_visible()
     expect(page.get_by_test_id("stText").get_by_text(IDEA, exact=True)).to_be_visible()
@@ -160,11 +220,51 @@ def test_stored_html_shows_as_text_and_never_runs(page):
     shoot(page, "history-html")
 
 
+def test_the_improve_form_still_holds_the_idea_after_history(page):
+    open_page(page, "Improve")
+    expect(page.get_by_role("textbox", name="Idea")).to_have_value(IDEA)
+    expect(page.get_by_role("heading", name="Improved prompt")).to_be_visible()
+
+
+def test_compare_shows_which_backend_runs_and_a_readable_verdict_table(page):
+    open_page(page, "Compare")
+    page.get_by_role("textbox", name="Idea").fill(IDEA)
+    page.get_by_role("button", name="Run both").click()
+    expect(page.get_by_text(re.compile(r"Improving with few-shot \(step 2 of 2\)"))).to_be_visible(
+        timeout=IMPROVE_TIMEOUT_MS
+    )
+    shoot(page, "compare-progress")
+    better = page.get_by_role("button", name="Few-shot is better")
+    expect(better).to_be_visible(timeout=IMPROVE_TIMEOUT_MS)
+    better.click()
+    settle(page)
+    expect(page.get_by_text("Saved: few-shot is better.")).to_be_visible()
+    expect(page.get_by_text("Over 1 stored comparison.")).to_be_visible()
+    table = page.get_by_test_id("stDataFrame").last
+    table.scroll_into_view_if_needed()
+    scroller = table.locator(".dvn-scroller")
+    widths = scroller.evaluate("element => [element.scrollWidth, element.clientWidth]")
+    assert widths[0] <= widths[1], f"the verdict table scrolls sideways: {widths}"
+    page.mouse.move(0, 0)
+    shoot(page, "compare")
+
+
+def test_evaluate_offers_the_upload_box_only_for_an_upload(page):
+    open_page(page, "Evaluate")
+    uploader = page.get_by_test_id("stFileUploader")
+    expect(uploader).to_have_count(0)
+    page.get_by_text("Upload a JSONL file").click()
+    settle(page)
+    expect(uploader).to_have_count(1)
+    page.get_by_text("data/devset.jsonl (bundled)").click()
+    settle(page)
+    expect(uploader).to_have_count(0)
+
+
 @pytest.mark.parametrize(
     ("title", "heading", "charts"),
     [
         ("Insights", "Insights", 6),
-        ("Compare", "Compare zero-shot and few-shot", 0),
         ("Evaluate", None, None),  # the evaluation engineer's page: it renders, no more
         ("Health", "Health", 0),
     ],
