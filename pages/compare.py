@@ -182,7 +182,7 @@ if resources.get_store() is not None:
         figures = st.columns(3)
         for column, verdict in zip(figures, ("zero-shot", "few-shot", "tie"), strict=True):
             column.metric(
-                "Ties" if verdict == "tie" else f"{verdict} wins",
+                "Ties" if verdict == "tie" else f"{verdict.capitalize()} wins",
                 f"{rates[verdict]['rate']:.0%}",
                 help=f"{rates[verdict]['wins']:,} of {plural(rates['total'], 'comparison')}",
             )

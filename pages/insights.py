@@ -3,6 +3,7 @@
 import altair as alt
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from promptimp.models import BackendType
 from ui import charts as charts_lib
@@ -12,6 +13,8 @@ from ui.views import confidence_text, latency_text
 
 BINS = 20
 MIN_LATENCY_SPAN_S = 1.0
+NO_CONFIDENCE = "No run has a known confidence yet."
+NO_LATENCY = "No run has a known latency yet."
 BACKEND_COLOR = alt.Color(
     "backend:N", title="Backend", scale=alt.Scale(domain=[b.value for b in BackendType])
 )
@@ -34,11 +37,12 @@ def in_seconds(bins: list[dict]) -> list[dict]:
     return [{**b, "lower": b["lower"] / 1000, "upper": b["upper"] / 1000} for b in bins]
 
 
-def draw(column, chart_or_none, empty: str) -> None:
-    if chart_or_none is None:
-        column.caption(empty)
+def show(column: DeltaGenerator, chart: alt.TopLevelMixin | None, missing: str) -> None:
+    """The chart in `column`, or a one-line note when there is nothing to draw."""
+    if chart is None:
+        column.caption(missing)
     else:
-        column.altair_chart(chart_or_none, width="stretch")
+        column.altair_chart(chart, width="stretch")
 
 
 def charts(data: dict) -> None:
@@ -46,22 +50,20 @@ def charts(data: dict) -> None:
     daily["day"] = pd.to_datetime(daily["day"])
     daily["average_latency_s"] = daily["average_latency_ms"] / 1000
     left, right = st.columns(2)
-    confidence = daily.dropna(subset=["average_confidence"])
-    draw(
+    show(
         left,
         charts_lib.daily_line(
-            confidence,
+            daily,
             "average_confidence",
             "Average confidence per day",
             ".2f",
             BACKEND_COLOR,
             alt.Scale(domain=[0, 1]),
-        )
-        if len(confidence)
-        else None,
-        "No run has a known confidence yet.",
+        ),
+        NO_CONFIDENCE,
     )
-    right.altair_chart(
+    show(
+        right,
         charts_lib.daily_line(
             daily,
             "average_latency_s",
@@ -70,20 +72,15 @@ def charts(data: dict) -> None:
             BACKEND_COLOR,
             alt.Scale(zero=True),
         ),
-        width="stretch",
+        NO_LATENCY,
     )
     left, right = st.columns(2)
     latency_bins = charts_lib.spread_bins(in_seconds(data["latency_bins"]), MIN_LATENCY_SPAN_S)
-    left.altair_chart(
-        charts_lib.distribution(latency_bins, "Latency", "latency (s)", ",.1f"), width="stretch"
-    )
-    confidence_bins = data["confidence_bins"]
-    draw(
+    show(left, charts_lib.distribution(latency_bins, "Latency", "latency (s)", ",.1f"), NO_LATENCY)
+    show(
         right,
-        charts_lib.distribution(confidence_bins, "Confidence", "confidence", ".2f")
-        if confidence_bins
-        else None,
-        "No run has a known confidence yet.",
+        charts_lib.distribution(data["confidence_bins"], "Confidence", "confidence", ".2f"),
+        NO_CONFIDENCE,
     )
     st.altair_chart(charts_lib.runs_per_day(daily, BACKEND_COLOR), width="stretch")
 

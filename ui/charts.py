@@ -51,8 +51,12 @@ def _datetime(day: date) -> alt.DateTime:
 
 def daily_line(
     daily: pd.DataFrame, field: str, title: str, number_format: str, color: alt.Color, y_scale
-) -> alt.LayerChart | alt.Chart:
-    """A line per backend of a daily figure; points and values when there are few days."""
+) -> alt.LayerChart | alt.Chart | None:
+    """A line per backend of a daily figure, with points and values when there are few days;
+    None when no day has the figure."""
+    daily = daily.dropna(subset=[field])
+    if daily.empty:
+        return None
     days = daily["day"].nunique()
     base = alt.Chart(daily).encode(
         x=day_axis(daily["day"]),
@@ -98,6 +102,8 @@ def spread_bins(bins: list[dict], min_span: float) -> list[dict]:
     The wider range is centred on the data and has as many bins; each count moves to the new
     bin holding its old bin's middle. Wide enough bins come back as they were.
     """
+    if not bins:
+        return bins
     low, high = bins[0]["lower"], bins[-1]["upper"]
     if high - low >= min_span:
         return bins
@@ -113,8 +119,10 @@ def spread_bins(bins: list[dict], min_span: float) -> list[dict]:
     ]
 
 
-def distribution(bins: list[dict], title: str, axis: str, number_format: str) -> alt.Chart:
-    """Bars of pre-binned counts over the bins' own range."""
+def distribution(bins: list[dict], title: str, axis: str, number_format: str) -> alt.Chart | None:
+    """Bars of pre-binned counts over the bins' own range; None without bins."""
+    if not bins:
+        return None
     frame = pd.DataFrame(bins)
     return (
         alt.Chart(frame, title=title)

@@ -56,7 +56,7 @@ def test_a_verdict_is_stored_and_counted_in_the_win_rates(store, open_page):
     (row,) = store.recent_comparisons()
     assert (row["zero_shot_run_id"], row["few_shot_run_id"], row["verdict"]) == (1, 2, "few-shot")
     figures = {m.label: m.value for m in at.metric if m.label.endswith(("wins", "Ties"))}
-    assert figures == {"zero-shot wins": "0%", "few-shot wins": "100%", "Ties": "0%"}
+    assert figures == {"Zero-shot wins": "0%", "Few-shot wins": "100%", "Ties": "0%"}
     assert not [b for b in at.button if b.label.endswith("is better")]  # one verdict per pair
 
 

@@ -1,7 +1,9 @@
 """The Insights page: headline figures for a known data set, charts, and an empty state."""
 
 import json
+from datetime import date
 
+import pytest
 from app_helpers import unescape
 
 
@@ -54,3 +56,19 @@ def test_an_empty_database_shows_a_friendly_empty_state(workbench, open_page):
     assert [info.value for info in at.info] == [
         "No runs yet. Improve a few prompts and their figures and charts appear here."
     ]
+
+
+def test_one_run_reads_as_one_day_in_a_week_and_a_latency_range_a_second_wide(
+    store, make_run, open_page
+):
+    store.save(make_run(latency_ms=172_318))
+    specs = {spec.get("title"): spec for spec in charts(open_page("insights"))}
+    days = specs["Runs per day"]["encoding"]["x"]
+    start, end = (date(d["year"], d["month"], d["date"]) for d in days["scale"]["domain"])
+    assert (end - start).days == 7
+    assert days["axis"]["tickCount"] == {"interval": "day", "step": 1}
+    latency = specs["Latency"]["encoding"]["x"]["scale"]["domain"]
+    assert latency[1] - latency[0] == pytest.approx(1.0)
+    assert latency[0] < 172.318 < latency[1]
+    line = specs["Average confidence per day"]
+    assert [layer["mark"]["type"] for layer in line["layer"]] == ["line", "text"]  # a labelled dot

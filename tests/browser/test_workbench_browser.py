@@ -35,6 +35,7 @@ IMPROVE_TIMEOUT_MS = 300_000  # loading and running the local model on two cores
 IDEA = "Design a REST API for user management"
 HOSTILE = "<img src=x onerror=alert(1)>"
 HOSTILE_IDEA = f"Summarise this safely {HOSTILE} <script>alert(2)</script>"
+expect.set_options(timeout=RUN_TIMEOUT_MS)  # two shared cores: a page can take a while
 
 
 def seed(db_path: Path) -> None:
