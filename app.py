@@ -9,7 +9,7 @@ import streamlit as st
 from promptimp.models import PromptImpError
 from promptimp.settings import SettingsError
 from ui.page_files import page_file
-from ui.resources import get_service, health, startup_cleanup
+from ui.resources import get_service, health, startup_cleanup, warm_up
 from ui.text import escape_markdown, plural
 from ui.views import latency_text
 
@@ -57,6 +57,7 @@ except SettingsError as error:
     st.error(escape_markdown(str(error)))
     st.stop()
 
+warm_up()
 removed = startup_cleanup()
 status = st.sidebar.container()  # filled after the page, so it counts the page's own writes
 history_pages = HISTORY_PAGES if service.store is not None else []

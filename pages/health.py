@@ -40,31 +40,36 @@ st.caption(
 if st.button("Test the model connection", icon=":material/bolt:"):
     with st.spinner("Asking the model…"):
         report = run_model_check(service)
-    if not report.facts:
+    if report.quality is None:
         st.error(escape_markdown(report.check.message))
     else:
         st.success(
             f"Round trip worked: {escape_markdown(report.check.model_version)} answered in "
             f"{report.check.latency_ms:,} ms."
         )
-        failed = [fact for fact in report.facts if not fact.holds]
-        if failed:
-            st.warning(f"{len(failed)} of {plural(len(report.facts), 'check')} failed.")
-        else:
-            st.caption(f"All {plural(len(report.facts), 'check')} passed.")
+        quality = report.quality
+        failed = len(quality.failures)
+        verdict = (
+            f"Quality: acceptable, score {quality.score:.2f}; all "
+            f"{plural(len(quality.checks), 'check')} passed."
+            if quality.acceptable
+            else f"Quality: not acceptable, score {quality.score:.2f}; {failed} of "
+            f"{plural(len(quality.checks), 'check')} failed."
+        )
+        (st.info if quality.acceptable else st.warning)(verdict)
         st.dataframe(
             pd.DataFrame(
                 {
-                    "check": [fact.what for fact in report.facts],
-                    "result": ["passed" if fact.holds else "failed" for fact in report.facts],
-                    "found": [fact.found for fact in report.facts],
+                    "check": [check.name for check in quality.checks],
+                    "result": ["passed" if check.passed else "failed" for check in quality.checks],
+                    "reason": [check.reason for check in quality.checks],
                 }
             ),
             hide_index=True,
             column_config={
-                "check": st.column_config.TextColumn("Check", width=170),
+                "check": st.column_config.TextColumn("Check", width=220),
                 "result": st.column_config.TextColumn("Result", width=80),
-                "found": st.column_config.TextColumn("What came back", width="large"),
+                "reason": st.column_config.TextColumn("Why", width="large"),
             },
         )
 

@@ -1,8 +1,9 @@
 """The Health page's model check, told as facts a person can judge.
 
 `promptimp.diagnostics.check_model` makes the round trip (a fixed tiny idea, zero-shot,
-nothing stored), times it and words any failure; this keeps the answer it got, so the page
-can say what came back: each part present, the guardrail count and the prompt's length.
+nothing stored), times it and words any failure; this keeps the answer it got and reads it
+with the core's quality checks (`promptimp.quality.check_prompt`), so the page can say whether
+the model works, how fast, and whether its answer is a prompt a person would paste.
 """
 
 from __future__ import annotations
@@ -10,26 +11,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from promptimp.diagnostics import CHECK_IDEA, ModelCheck, check_model
-from promptimp.models import FRAMEWORKS, BackendType, ImprovedPrompt
+from promptimp.models import BackendType, ImprovedPrompt
+from promptimp.quality import QualityReport, check_prompt
 from promptimp.service import ImproveService
-
-MIN_GUARDRAILS, MAX_GUARDRAILS = 3, 5
-
-
-@dataclass(frozen=True)
-class Fact:
-    """One thing checked on the answer: what, whether it holds, what was found."""
-
-    what: str
-    holds: bool
-    found: str
 
 
 @dataclass(frozen=True)
 class ModelCheckReport:
     check: ModelCheck
-    idea: str
-    facts: tuple[Fact, ...]  # empty when the round trip failed
+    quality: QualityReport | None  # None when the round trip failed
 
 
 class _KeepsAnswer:
@@ -46,25 +36,19 @@ class _KeepsAnswer:
 
 
 def run_model_check(service: ImproveService) -> ModelCheckReport:
-    """The round trip with the configured model, and the facts of its answer."""
+    """The round trip with the configured model, and the quality checks of its answer."""
     keeper = _KeepsAnswer(service)
     check = check_model(keeper)  # duck-typed: check_model only calls generate
     answer = keeper.answer
-    return ModelCheckReport(check, CHECK_IDEA, facts_of(answer) if answer else ())
-
-
-def facts_of(answer: ImprovedPrompt) -> tuple[Fact, ...]:
-    """Structural facts of an answer (the quality checks are not part of them yet)."""
-    guardrails = len(answer.guardrails)
-    words = len(answer.improved_prompt.split())
-    return (
-        Fact("Role", bool(answer.role.strip()), answer.role or "missing"),
-        Fact("Directive", bool(answer.directive.strip()), answer.directive or "missing"),
-        Fact("Framework", answer.framework in FRAMEWORKS, answer.framework or "missing"),
-        Fact(
-            f"Guardrails ({MIN_GUARDRAILS}-{MAX_GUARDRAILS})",
-            MIN_GUARDRAILS <= guardrails <= MAX_GUARDRAILS,
-            f"{guardrails}",
-        ),
-        Fact("Improved prompt", words > 0, f"{words} words"),
+    if not check.ok or answer is None:
+        return ModelCheckReport(check, None)
+    quality = check_prompt(
+        CHECK_IDEA,
+        "",
+        answer.role,
+        answer.directive,
+        answer.framework,
+        answer.guardrails,
+        answer.improved_prompt,
     )
+    return ModelCheckReport(check, quality)

@@ -6,6 +6,7 @@ for READ_TTL_S seconds and every write is followed by `reads_changed()`.
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import streamlit as st
@@ -32,6 +33,15 @@ def get_service() -> ImproveService:
 def get_store() -> RunStore | None:
     """The history store, or None when history is disabled (SQLITE_ENABLED=false)."""
     return get_service().store
+
+
+@st.cache_resource(show_spinner=False)
+def warm_up() -> threading.Thread:
+    """Load the model and programs once per process in the background, so the first person
+    to press Improve does not wait for them (a failure shows at that first improve)."""
+    thread = threading.Thread(target=get_service().warm_up, name="model-warm-up", daemon=True)
+    thread.start()
+    return thread
 
 
 @st.cache_resource(show_spinner=False)

@@ -3,7 +3,10 @@
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from app_helpers import click, open_app, unescape
+from app_helpers import TIMEOUT_S, click, open_app, unescape
+
+from promptimp.models import BackendType
+from ui.resources import get_service, warm_up
 
 PAGES = ["improve", "history", "insights", "compare", "evaluate", "health"]
 
@@ -74,3 +77,15 @@ def test_without_history_its_pages_are_not_offered(workbench, monkeypatch, open_
     assert [info.value for info in at.info] == [
         "Both runs must be saved to history before a verdict can be stored."
     ]
+
+
+def test_the_model_is_warmed_up_once_per_process_in_the_background(workbench, open_page):
+    at = open_page("improve")
+    thread = warm_up()  # the one the app started: cached per process
+    thread.join(timeout=TIMEOUT_S)
+    assert thread.name == "model-warm-up" and not thread.is_alive()
+    service = get_service()
+    assert set(service._programs) == set(BackendType)  # both programs built, nothing run
+    assert service.store.total_count() == 0
+    at.switch_page("pages/history.py").run()
+    assert warm_up() is thread
