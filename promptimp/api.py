@@ -1,11 +1,11 @@
 """The HTTP API: FastAPI over the same ImproveService as the pages and the CLI.
 
 `create_app(service)` builds the app; `serve(service)` runs it on uvicorn. Every error is JSON
-`{"detail": "<one line>"}`: 400 input the service refuses (or a Host header not allowed,
-plain text), 404 unknown run, 408 body not received in time, 413 body over 64 KiB, 422
-malformed request, 503 language model failed or history unavailable (storage disabled or
-failing, or too many connections). Handlers are plain `def`, so FastAPI runs the blocking
-DSPy and SQLite calls in its threadpool. The service masks API keys in its errors.
+`{"detail": "<one line>"}`: 400 input the service refuses, a body that is not UTF-8, or a
+Host header not allowed (plain text), 404 unknown run, 408 body not received in time, 413
+body over 64 KiB, 422 malformed request, 503 language model failed or history unavailable
+(storage disabled or failing, or too many connections). Handlers are plain `def`, so FastAPI
+runs the blocking DSPy and SQLite calls in its threadpool. The service masks API keys in its errors.
 
 Only the host names of `Settings.allowed_hosts` are answered (a DNS-rebinding page cannot
 read the history), and `serve` bounds slow clients: request headers and bodies must arrive

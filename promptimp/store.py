@@ -265,6 +265,9 @@ class RunStore:
                 db.execute(f"PRAGMA user_version = {int(version)}")
             finally:
                 db.rollback()
+        disk = _disk_problem(self.path)  # a rolled-back write needs no space; saves do
+        if disk:
+            raise RepositoryConnectionError(f"Cannot write history database {self.path}: {disk}")
 
     # -- aggregates ------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
@@ -78,3 +79,41 @@ def history_store(request, db_path) -> Iterator[RunStore | PostgresStore]:
         store = PostgresStore(request.getfixturevalue("pg_url"))
     yield store
     store.close()
+
+
+_DATABASES_BEFORE = pytest.StashKey[set[str]]()
+CHECKOUT_DATA = Path(__file__).resolve().parent.parent / "data"
+
+
+def _checkout_databases() -> set[str]:
+    return {path.name for path in CHECKOUT_DATA.glob("*.db*")}
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _history_outside_the_checkout(tmp_path_factory) -> Iterator[None]:
+    """A default SQLITE_DB_PATH in a tmp dir for the whole session.
+
+    Tests set their own database, but a Streamlit script thread that AppTest left running
+    past its test reads the environment after monkeypatch has restored it, and the checkout's
+    relative default (data/prompt_history.db) would then be written. With this default it
+    lands in a tmp dir; the session-finish check below still catches any other writer.
+    """
+    patch = pytest.MonkeyPatch()
+    patch.setenv("SQLITE_DB_PATH", str(tmp_path_factory.mktemp("default") / "history.db"))
+    yield
+    patch.undo()
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_DATABASES_BEFORE] = _checkout_databases()
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Tests write only in their tmp dirs: the checkout's data/ must gain no database file."""
+    gained = _checkout_databases() - session.config.stash.get(_DATABASES_BEFORE, set())
+    if gained:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        raise pytest.UsageError(
+            f"tests wrote {', '.join(sorted(gained))} into {CHECKOUT_DATA}; every test must use"
+            " its own tmp dir (set SQLITE_DB_PATH)"
+        )

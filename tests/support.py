@@ -8,9 +8,11 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import dspy
@@ -131,3 +133,51 @@ def cli_in_subprocess(db_path: Path, *commands: Sequence[str]) -> tuple[list[str
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=60
     )
     return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+class _EchoingProvider(BaseHTTPRequestHandler):
+    """An OpenAI-style endpoint that refuses every key with a 401 quoting it in full."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server name
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        key = self.headers.get("authorization", "").removeprefix("Bearer ")
+        body = json.dumps(
+            {"error": {"message": f"Incorrect API key provided: {key}", "code": "invalid_api_key"}}
+        ).encode()
+        self.send_response(401)
+        self.send_header("content-type", "application/json")
+        self.send_header("content-length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@contextmanager
+def key_echoing_provider() -> Iterator[str]:
+    """The base URL (…/v1) of a local provider whose 401 answers repeat the API key."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingProvider)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/v1"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+SHORT_IDEAS: tuple[str, ...] = (
+    *("", " ", "abcd", "   abc  ", "\t\n\r\n\t"),
+    *("\x00" * 5, "\u200b" * 6, "\x1b\x07\x7f\x1b", "\u200b ab \u200d c"),
+)
+"""Ideas without 5 visible characters: empty, short, NULs, zero-width or control characters."""
+FTS_SYNTAX: tuple[str, ...] = ('"', "*", "AND", "OR", "NOT", "NEAR(", "col:word", "-x", "^")
+HOSTILE_TEXTS: dict[str, str] = {
+    "sql": "'; DROP TABLE prompt_history; --",
+    "emoji": "Design a 🚀 launch plan 👩‍💻",
+    "rtl": "صمم واجهة برمجة تطبيقات للمستخدمين",
+    "mixed-direction": "Design \u202eIPA TSER\u202c for users",
+    "fts": '" * AND OR NOT NEAR( -x ^',
+}
+"""Valid text that looks like an attack: it must be stored and searched as it is."""

@@ -1,5 +1,8 @@
 """ImproveService end to end on DummyLM and real SQLite files."""
 
+import logging
+import threading
+import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -12,7 +15,7 @@ from promptimp.models import BackendType, InputError, ModelError
 from promptimp.service import MAX_TEXT_CHARS, ImproveService
 from promptimp.settings import Settings
 from promptimp.store import RunStore
-from tests.support import ANSWER, dummy_service
+from tests.support import ANSWER, dummy_service, key_echoing_provider
 
 PARTS = {key: value for key, value in ANSWER.items() if key != "improved_prompt"}
 
@@ -233,3 +236,150 @@ def test_startup_cleanup_applies_retention(tmp_path, make_run):
     assert service.startup_cleanup() == 1
     assert service.store.total_count() == 1
     assert make_service(tmp_path, SQLITE_AUTO_CLEANUP=False).startup_cleanup() is None
+
+
+# -- hardening: honest latency, warm-up, answers without a prompt, hostile ideas, secrets ----
+
+
+def _slow_to_build(seconds: float, built: list[BackendType]):
+    """A program factory that takes `seconds` to build each program (like DSPy's import)."""
+    from promptimp.improver import build_program
+
+    def factory(backend: BackendType):
+        time.sleep(seconds)
+        built.append(backend)
+        return build_program(backend)
+
+    return factory
+
+
+def test_recorded_latency_is_the_programs_run_without_building_it(tmp_path):
+    built: list[BackendType] = []
+    service = make_service(tmp_path)
+    service._program_factory = _slow_to_build(0.8, built)
+    first = service.improve("Design a REST API for user management").run
+    assert built == [BackendType.ZERO_SHOT]
+    assert first.latency_ms < 500  # the 800 ms of building are not the run's
+
+
+def test_warm_up_builds_both_programs_once_even_from_several_threads(tmp_path):
+    built: list[BackendType] = []
+    service = make_service(tmp_path, DSPY_FEWSHOT_TRAINSET_PATH=str(REAL_TRAINSET))
+    service._program_factory = _slow_to_build(0.2, built)
+    threads = [threading.Thread(target=service.warm_up) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    service.warm_up()
+    assert sorted(built) == sorted([BackendType.ZERO_SHOT, BackendType.FEW_SHOT])
+    service.improve("Design a REST API for user management", backend="few-shot")
+    assert len(built) == 2  # improving reuses what warm_up built
+    assert service.store.total_count() == 1
+
+
+def test_warm_up_logs_a_failure_and_the_first_improve_reports_it(tmp_path, caplog):
+    service = make_service(tmp_path, DSPY_COMPILED_PATH=str(tmp_path / "missing.json"))
+    with caplog.at_level(logging.WARNING, logger="promptimp.service"):
+        service.warm_up()
+    assert "missing.json is not a file" in caplog.text
+    with pytest.raises(InputError, match="missing.json is not a file"):
+        service.improve("Write a launch announcement")
+
+
+@pytest.mark.parametrize(
+    ("answer", "missing"),
+    [
+        ({**ANSWER, "guardrails": []}, "no guardrails"),
+        ({**ANSWER, "role": "", "directive": " "}, "no role and no directive"),
+    ],
+)
+def test_an_answer_without_a_prompt_is_a_model_error_and_nothing_is_stored(
+    tmp_path, answer, missing
+):
+    service = make_service(tmp_path, [answer])
+    with pytest.raises(ModelError) as caught:
+        service.improve("Design a REST API for user management")
+    assert str(caught.value).startswith(
+        f"The language model openai/test-model answered without a prompt ({missing})"
+    )
+    assert service.store.total_count() == 0
+
+
+def test_a_framework_outside_the_known_set_is_mapped_and_the_result_says_so(tmp_path):
+    service = make_service(tmp_path, [{**ANSWER, "framework": "banana thinking"}])
+    result = service.improve("Design a REST API for user management")
+    assert result.run.framework == "chain-of-thought"
+    assert service.store.get(result.run.id).framework == "chain-of-thought"
+    assert result.warnings == (
+        "The model chose the framework 'banana-thinking', which is not one of the known ones;"
+        " it was stored as chain-of-thought.",
+    )
+
+
+@pytest.mark.parametrize(
+    "idea",
+    ["\x00" * 5, "\u200b" * 6, "\u200b ab \u200d c\u200b", "\x1b\x07\x7f\x1b\x07\x7f", "\t\n\r\n "],
+    ids=["nul", "zero-width", "mostly-invisible", "escapes", "whitespace"],
+)
+def test_an_idea_without_five_visible_characters_is_refused(tmp_path, idea):
+    service = make_service(tmp_path)
+    with pytest.raises(InputError, match="at least 5 characters"):
+        service.improve(idea)
+    assert service.store.total_count() == 0
+
+
+@pytest.mark.parametrize(("idea", "context"), [("Design \udcff an API", ""), ("Design", "\ud800")])
+def test_text_with_lone_surrogates_is_bad_input(tmp_path, idea, context):
+    service = make_service(tmp_path)
+    with pytest.raises(InputError, match="not valid UTF-8"):
+        service.improve(idea, context)
+    assert service.store.total_count() == 0
+
+
+def test_control_characters_are_stripped_before_anything_is_stored(tmp_path):
+    service = make_service(tmp_path, [{**ANSWER, "role": "Senior\x1b[31m engineer\x07"}])
+    run = service.improve("Design\x1b[2J a REST\x00 API\x7f", "for\x9b ops").run
+    assert (run.original_idea, run.context, run.role) == (
+        "Design[2J a REST API",
+        "for ops",
+        "Senior[31m engineer",
+    )
+    assert service.store.get(run.id) == run
+
+
+def test_a_run_over_the_latency_budget_is_kept_and_flagged_naming_the_budget(tmp_path):
+    service = make_service(tmp_path, MAX_LATENCY_MS=1)
+
+    def slow_program(**_: object) -> dspy.Prediction:
+        time.sleep(0.05)
+        return dspy.Prediction(**ANSWER)
+
+    service._program_factory = lambda backend: slow_program
+    result = service.improve("Design a REST API for user management")
+    assert result.stored
+    assert len(result.warnings) == 1
+    assert result.warnings[0].startswith(f"This run took {result.run.latency_ms:,} ms")
+    assert result.warnings[0].endswith("over the latency budget of 1 ms (MAX_LATENCY_MS).")
+    assert make_service(tmp_path).improve("Design a REST API").warnings == ()
+
+
+SECRET = "sk-hardening-secret-0123456789abcdef"
+
+
+def test_a_provider_error_that_echoes_the_key_is_masked_where_it_is_built(tmp_path):
+    settings = Settings(
+        LLM_PROVIDER="openai",
+        LLM_MODEL="gpt-4o-mini",
+        OPENAI_API_KEY=SECRET,
+        SQLITE_DB_PATH=str(tmp_path / "h.db"),
+    )
+    with key_echoing_provider() as base_url:
+        service = ImproveService(settings.model_copy(update={"LLM_BASE_URL": base_url}))
+        with pytest.raises(ModelError) as caught:
+            service.improve("Design a REST API for user management")
+    message = str(caught.value)
+    assert message.startswith("The language model openai/gpt-4o-mini failed:")
+    assert "sk-...cdef" in message
+    assert SECRET not in message
+    assert service.store.total_count() == 0

@@ -8,6 +8,7 @@ from promptimp.settings import Provider, Settings, SettingsError, load_settings,
 @pytest.fixture(autouse=True)
 def _no_dotenv(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)  # no stray .env from the developer's checkout
+    monkeypatch.delenv("SQLITE_DB_PATH", raising=False)  # the session's tmp default
 
 
 def test_defaults_match_the_documented_values():
@@ -82,3 +83,30 @@ def test_public_view_masks_every_key():
 def test_mask_secret():
     assert mask_secret("") == ""
     assert mask_secret("1234567890abcdef") == "123...cdef"
+
+
+def test_api_limits_and_allowed_hosts():
+    settings = Settings()
+    assert (settings.API_READ_TIMEOUT_S, settings.API_MAX_CONNECTIONS) == (10.0, 1000)
+    assert settings.allowed_hosts == ["localhost", "127.0.0.1", "::1"]
+    assert Settings(API_HOST="box.lan").allowed_hosts == [
+        "localhost",
+        "127.0.0.1",
+        "::1",
+        "box.lan",
+    ]
+    listed = Settings(API_ALLOWED_HOSTS=" a.example , b.example,")
+    assert listed.allowed_hosts == ["a.example", "b.example"]
+
+
+def test_retention_days_are_bounded_to_a_century(monkeypatch):
+    monkeypatch.setenv("SQLITE_RETENTION_DAYS", "36501")
+    with pytest.raises(SettingsError, match="SQLITE_RETENTION_DAYS='36501'.*less than or equal"):
+        load_settings()
+
+
+def test_redact_masks_every_configured_key():
+    settings = Settings(OPENAI_API_KEY="sk-abcdefghijklmnop", LLM_API_KEY="generic-key-123456")
+    text = "401: sk-abcdefghijklmnop is wrong; generic-key-123456 too"
+    assert settings.redact(text) == "401: sk-...mnop is wrong; gen...3456 too"
+    assert Settings().redact("no key here") == "no key here"
