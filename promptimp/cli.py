@@ -29,7 +29,10 @@ class _Command(TyperCommand):
     """A command whose usage line names arguments plainly (IDEA, not {idea})."""
 
     def collect_usage_pieces(self, ctx: Context) -> list[str]:
-        return [piece.strip("{}") for piece in super().collect_usage_pieces(ctx)]
+        return [
+            piece[1:-1].upper() if piece.startswith("{") else piece
+            for piece in super().collect_usage_pieces(ctx)
+        ]
 
 
 app = typer.Typer(
@@ -80,6 +83,8 @@ class _State:
 
 state = _State()
 app.add_typer(eval_app, name="eval")
+for _info in eval_app.registered_commands:  # the same plain usage lines for `promptimp eval`
+    _info.cls = _Command
 
 
 def _echo_json(data: Any) -> None:

@@ -240,6 +240,8 @@ def test_help_names_arguments_plainly_and_version_prints(cli_env, monkeypatch):
     improve = run_main(["improve", "--help"], {}, monkeypatch).stdout
     assert "improve [OPTIONS] IDEA\n" in improve
     assert "<bool>" not in improve and "{idea}" not in improve.lower()
+    compare = run_main(["eval", "compare", "--help"], {}, monkeypatch).stdout
+    assert "compare [OPTIONS] FIRST_ID SECOND_ID\n" in compare
     assert run_main(["--version"], {}, monkeypatch).stdout.startswith("promptimp ")
 
 
