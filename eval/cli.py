@@ -14,12 +14,15 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 if TYPE_CHECKING:
+    from eval.agreement import Agreement
     from eval.reports import Comparison, EvalReport
 
 eval_app = typer.Typer(help="Evaluate the improver on datasets.", no_args_is_help=True)
 
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 DEFAULT_DATASET = Path("data/devset.jsonl")
+DEFAULT_JUDGMENTS = Path("data/judgments.jsonl")
+DEFAULT_TRAINSET = Path("data/trainset.jsonl")
 SHOWN_EXAMPLES = 5
 
 
@@ -143,6 +146,26 @@ def compare(
         _print_comparison(comparison)
 
 
+@eval_app.command("agreement")
+def agreement(
+    judgments: Annotated[Path, typer.Option(help="Labeled outputs (JSONL).")] = DEFAULT_JUDGMENTS,
+    trainset: Annotated[
+        Path, typer.Option(help="Few-shot examples whose copied guardrails are caught.")
+    ] = DEFAULT_TRAINSET,
+    as_json: JsonFlag = False,
+) -> None:
+    """How often the quality verdict agrees with people's labels, per split."""
+    from eval.agreement import SPLITS, example_guardrails, load_judgments, measure
+
+    rows = load_judgments(judgments)
+    demos = example_guardrails(trainset)
+    results = [measure(rows, split, demos) for split in (*SPLITS, "all")]
+    if as_json:
+        _echo_json([result.model_dump(mode="json") for result in results])
+        return
+    _print_agreement(results)
+
+
 # -- printing --------------------------------------------------------------------------------
 
 
@@ -155,7 +178,9 @@ def _print(table: Any) -> None:
 def _print_reports(reports: list[EvalReport]) -> None:
     from rich.table import Table
 
-    table = Table("id", "started (UTC)", "backend", "model", "dataset", "n", "s", "score")
+    table = Table(
+        "id", "started (UTC)", "backend", "model", "dataset", "n", "s", "score", "acceptable"
+    )
     for report in reports:
         table.add_row(
             _label(report),
@@ -166,6 +191,7 @@ def _print_reports(reports: list[EvalReport]) -> None:
             str(report.example_count),
             f"{report.seconds:.1f}",
             f"{report.score:.3f}",
+            "" if report.acceptable_share is None else f"{report.acceptable_share:.0%}",
         )
     _print(table)
 
@@ -222,3 +248,30 @@ def _label(report: EvalReport) -> str:
 
 def _number(value: float | None) -> str:
     return "" if value is None else f"{value:.3f}"
+
+
+def _print_agreement(results: list[Agreement]) -> None:
+    typer.echo(
+        f"{'split':<8} {'n':>4} {'agree':>7} {'junk mean':>9} {'ok mean':>8} {'ok=ok':>6} "
+        f"{'junk=junk':>9} {'junk->ok':>8} {'ok->junk':>8} {'AUC':>6}"
+    )
+    for r in results:
+        typer.echo(
+            f"{r.split:<8} {r.count:>4} {r.agreement:>7.1%} {_number(r.junk_mean_score):>9} "
+            f"{_number(r.acceptable_mean_score):>8} {r.both_acceptable:>6} {r.both_junk:>9} "
+            f"{r.passed_junk:>8} {r.rejected_good:>8} {_number(r.confidence_auc):>6}"
+        )
+    typer.echo(
+        "ok=ok / junk=junk: label and verdict agree; junk->ok: labeled junk, verdict acceptable; "
+        "ok->junk: the reverse. AUC: the confidence (quality score) ranking acceptable above junk."
+    )
+    for disagreement in results[-1].disagreements:
+        label = "acceptable" if disagreement.label else "junk"
+        verdict = "acceptable" if disagreement.verdict else "junk"
+        typer.echo(
+            f"  labeled {label}, verdict {verdict} ({disagreement.score:.2f}) "
+            f"[{disagreement.split}, {disagreement.source}] {disagreement.idea[:60]}"
+        )
+        typer.echo(f"    label: {disagreement.label_reason}")
+        for reason in disagreement.checks_failed[:3]:
+            typer.echo(f"    check: {reason}")

@@ -41,6 +41,7 @@ from promptimp.assembly import normalise_confidence
 from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, MIN_GUARDRAILS
 from promptimp.quality import (
     JUNK_CEILING,
+    Demo,
     QualityReport,
     check_prompt,
     coverage,
@@ -273,9 +274,7 @@ def composite(parts: Mapping[str, float], acceptable: bool = True) -> float:
     return mean if acceptable else min(mean, JUNK_CEILING)
 
 
-def quality_report(
-    example: Any, prediction: Any, demos_guardrails: Sequence[str] = ()
-) -> QualityReport:
+def quality_report(example: Any, prediction: Any, demos: Sequence[Demo] = ()) -> QualityReport:
     """The core's quality checks of one prediction for one example."""
     return check_prompt(
         _text(example, "original_idea"),
@@ -285,7 +284,7 @@ def quality_report(
         _text(prediction, "framework"),
         _guardrail_list(prediction),
         _text(prediction, "improved_prompt"),
-        demos_guardrails=demos_guardrails,
+        demos=demos,
     )
 
 
@@ -293,16 +292,16 @@ def score_prediction(
     example: Any,
     prediction: Any,
     judge: PromptJudge | None = None,
-    demos_guardrails: Sequence[str] = (),
+    demos: Sequence[Demo] = (),
 ) -> MetricResult:
     """Every applicable part and the composite for one prediction.
 
-    `demos_guardrails` are the guardrails of the examples a few-shot program may have copied.
+    `demos` are (idea, guardrail) pairs of the examples a few-shot program may have copied.
     """
     prompt = _text(prediction, "improved_prompt")
     idea, context = _text(example, "original_idea"), _text(example, "context")
     role, directive = _text(prediction, "role"), _text(prediction, "directive")
-    report = quality_report(example, prediction, demos_guardrails)
+    report = quality_report(example, prediction, demos)
     parts: dict[str, float | None] = {
         "quality": report.score,
         "acceptable": float(report.acceptable),

@@ -51,6 +51,11 @@ class EvalReport(BaseModel):
     def seconds(self) -> float:
         return (self.finished - self.started).total_seconds()
 
+    @property
+    def acceptable_share(self) -> float | None:
+        """The share of examples whose prompt passed every quality check (None before them)."""
+        return self.parts.get("acceptable")
+
 
 class ExampleDiff(BaseModel):
     """One example scored by both compared runs (`delta` = second - first)."""

@@ -22,9 +22,11 @@ from typing import Any
 
 import dspy
 
+from eval.agreement import example_guardrails
 from eval.metrics import PromptJudge, score_prediction
 from eval.reports import EvalReport, ExampleResult, average_parts, mean, save_report
 from promptimp.models import BackendType, InputError, PromptImpError
+from promptimp.quality import Demo
 from promptimp.service import ImproveService, parse_backend
 from promptimp.settings import Provider, Settings
 
@@ -61,11 +63,13 @@ class ServiceProgram(dspy.Module):
         )
 
 
-def _scoring_metric(judge: PromptJudge | None) -> Callable[..., dspy.Prediction]:
+def _scoring_metric(
+    judge: PromptJudge | None, demos: Sequence[Demo] = ()
+) -> Callable[..., dspy.Prediction]:
     """A metric for dspy.Evaluate returning Prediction(score, parts); it adds up as a float."""
 
     def metric(example: Any, prediction: Any, trace: Any = None) -> dspy.Prediction:
-        result = score_prediction(example, prediction, judge)
+        result = score_prediction(example, prediction, judge, demos)
         return dspy.Prediction(score=result.score, parts=result.parts)
 
     return metric
@@ -147,7 +151,12 @@ def evaluate_backend(
         threads = 1
     started = datetime.now(UTC)
     program = ServiceProgram(service, chosen)
-    metric = _scoring_metric(judge)
+    demos = (
+        example_guardrails(service.settings.DSPY_FEWSHOT_TRAINSET_PATH)
+        if chosen is BackendType.FEW_SHOT
+        else []
+    )  # a few-shot run is checked for guardrails copied from unrelated examples
+    metric = _scoring_metric(judge, demos)
     results = _evaluate_in_chunks(program, examples, metric, max(1, threads), report_done)
     report = EvalReport(
         dataset=dataset,

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, ImprovedPrompt
+from promptimp.quality import check_prompt, evidence_confidence
 
 APPROACH: dict[str, tuple[str, str]] = {
     "chain-of-thought": (
@@ -191,6 +192,8 @@ def to_improved_prompt(
     if assemble or not prompt:
         language = detect_language(f"{idea} {context}")
         prompt = assemble_prompt(role, directive, framework, guardrails, context, language)
+    report = check_prompt(idea, context, role, directive, framework, guardrails, prompt)
+    stated = normalise_confidence(fields.get("confidence"))
     return ImprovedPrompt(
         improved_prompt=prompt,
         role=role,
@@ -198,5 +201,5 @@ def to_improved_prompt(
         framework=framework,
         guardrails=guardrails,
         reasoning=_text(fields, "reasoning"),
-        confidence=normalise_confidence(fields.get("confidence")),
+        confidence=evidence_confidence(report, stated, embedded=assemble),
     )

@@ -154,10 +154,11 @@ set share shorten show simplify size sketch skip solve sort space specify split 
 state stay stick store streamline structure suggest summarise summarize supply support survey
 switch tabulate tag tailor target teach tell test thank tie time track train transform
 translate treat trim turn tune underline unify update upgrade use utilise utilize validate
-verify virtualise walk warn weigh word wrap write
+verify virtualise walk warn weigh word wrap write say meet tell greet introduce thank invite
+welcome open close sign ship share stop wait mind watch double-check cross-check draw
 """
 _IMPERATIVES_ES = """
-aclara acompaña actualiza adapta advierte agrega agrupa ajusta analiza anota aplica aporta
+abre aclara acompaña actualiza adapta advierte agrega agrupa ajusta analiza anota aplica aporta
 argumenta asegura asegúrate asigna asocia ayuda ayúdame busca calcula cambia cierra cita
 clasifica comienza compara completa comprueba comunica concluye condiciona configura
 considera construye contesta contrasta convierte corrige crea cuenta cuida da dale dame
@@ -171,13 +172,21 @@ planifica pon practica precisa prepara presenta prioriza procura produce program
 prohíbe propón protege prueba razona recomienda recuerda redacta reduce refactoriza
 reformula registra reparte repasa reescribe resalta resume resuelve respeta responde
 revisa selecciona señala separa simplifica sigue sintetiza sugiere termina traduce trata
-usa utiliza valida verifica
+usa utiliza valida verifica saluda despide invita agradece cierra dile escoge añade suma
+resta cuenta comparte firma envía
 """
 IMPERATIVES = frozenset(plain(_IMPERATIVES_EN + _IMPERATIVES_ES).split())
 """Verbs a directive or guardrail may start with (English base forms, Spanish tú forms)."""
 NEGATIONS = frozenset(
     plain("never not don't dont no avoid always only nunca jamás evita siempre solo sólo").split()
 )
+DANGLING = frozenset(
+    plain(
+        "a an the of for to with and or in on at by from into about as than our your my their "
+        "its this these de la el los las un una y o en con para por del al que su sus mi tu"
+    ).split()
+)
+"""Words a whole sentence does not end on."""
 MODALS = re.compile(r"\b(?:must|should|debe|deben|tiene que|tienen que)\b", re.I)
 
 _TRADES: dict[str, tuple[str, str]] = {
@@ -204,7 +213,8 @@ _TRADES: dict[str, tuple[str, str]] = {
     ),
     "writing": (
         "writer copywriter editor journalist speechwriter redactor redactora escritor escritora "
-        "author autor autora ghostwriter storyteller communicator",
+        "author autor autora ghostwriter storyteller communicator guionista scriptwriter "
+        "screenwriter translator traductor traductora producer",
         "write escribe escribir redacta redactar email emails correo post blog speech "
         "discurso letter carta newsletter copy article articulo story cuento poem poema essay "
         "ensayo bio caption announcement anuncio invitation invitacion message mensaje "
@@ -255,6 +265,11 @@ _TRADES: dict[str, tuple[str, str]] = {
         "footballer futbolista athlete player jugador jugadora",
         "football futbol soccer match partido sport deporte marathon maraton running",
     ),
+    "general": (
+        "coordinator organizer organiser planner facilitator mentor guide host counsellor "
+        "counselor moderator officer organizador organizadora guia coordinador coordinadora",
+        "",
+    ),
     "food": (
         "chef cook baker cocinero cocinera",
         "recipe receta cook cocinar meal comida menu restaurant dinner cena bake",
@@ -274,6 +289,7 @@ FITTING_TRADES: dict[str, frozenset[str]] = {
     "design": frozenset({"design", "software", "business"}),
     "sports": frozenset({"sports", "health"}),
     "food": frozenset({"food", "health"}),
+    "general": frozenset(_TRADES),
 }
 """For a role from the key's trade: the trades of ideas it can serve."""
 BROAD_PROFESSIONS = frozenset(
@@ -365,6 +381,9 @@ FRAMEWORK_WORDS = re.compile("|".join(re.escape(name) for name in FRAMEWORKS if 
 """Framework names that no prose field needs ('react' and 'decomposition' are ordinary)."""
 
 
+Demo = tuple[str, str]
+"""(an example's idea, one of its guardrails): what a few-shot program may copy."""
+
 # -- the report ------------------------------------------------------------------------------
 
 
@@ -412,6 +431,18 @@ def score_of(checks: Sequence[Check]) -> tuple[bool, float]:
     return False, JUNK_CEILING * share
 
 
+def evidence_confidence(
+    report: QualityReport, stated: float | None, *, embedded: bool
+) -> float | None:
+    """The confidence a result shows.
+
+    The embedded model's own number is noise (0.5 or 1.0 whatever it wrote), so there the
+    confidence is the quality score: evidence from the checks. A hosted provider's stated
+    confidence is kept as it is; the checks are shown beside it.
+    """
+    return report.score if embedded else stated
+
+
 # -- the checks ------------------------------------------------------------------------------
 
 
@@ -451,8 +482,10 @@ def _starts_imperative(text: str) -> bool:
 
 
 def _ends_cut_off(text: str) -> bool:
+    """Ends on a word that needs another after it ('for', 'the', 'de', ...)."""
     tail = words(text)
-    return bool(tail) and tail[-1] in STOP_WORDS and not text.rstrip().endswith((".", "?", "!"))
+    ending = text.rstrip()
+    return bool(tail) and tail[-1] in DANGLING and not ending.endswith((".", "?", "!", "'", '"'))
 
 
 def check_role(reading: _Reading) -> list[Check]:
@@ -565,7 +598,7 @@ def _near(first: str, second: str) -> bool:
     return len(ours & theirs) / len(ours | theirs) >= 0.7
 
 
-def check_guardrails(reading: _Reading, demos_guardrails: Sequence[str]) -> list[Check]:
+def check_guardrails(reading: _Reading, demos: Sequence[Demo]) -> list[Check]:
     """3-5 guardrails: whole imperative sentences, distinct, about this idea, not copied."""
     rules = reading.guardrails
     count_ok = MIN_GUARDRAILS <= len(rules) <= MAX_GUARDRAILS
@@ -627,8 +660,8 @@ def check_guardrails(reading: _Reading, demos_guardrails: Sequence[str]) -> list
     foreign = [
         rule
         for rule in rules
-        for demo in demos_guardrails
-        if _near(rule, demo) and not key_terms(demo) & idea_terms
+        for demo_idea, demo_rule in demos
+        if _near(rule, demo_rule) and not key_terms(demo_idea) & idea_terms
     ]
     checks.append(
         Check(
@@ -810,12 +843,12 @@ def check_prompt(
     guardrails: Iterable[str],
     improved_prompt: str,
     *,
-    demos_guardrails: Sequence[str] = (),
+    demos: Sequence[Demo] = (),
 ) -> QualityReport:
     """Every check of one improved prompt, its verdict and its score.
 
-    `demos_guardrails` are the guardrails of the examples the program was shown (few-shot),
-    so a guardrail copied from an example about something else is caught.
+    `demos` are (idea, guardrail) pairs of the examples the program was shown (few-shot), so
+    a guardrail copied from an example about something else is caught.
     """
     reading = _Reading(
         idea=idea.strip(),
@@ -834,7 +867,7 @@ def check_prompt(
         check_structure(reading)
         + check_role(reading)
         + check_directive(reading)
-        + check_guardrails(reading, demos_guardrails)
+        + check_guardrails(reading, demos)
         + check_noise(reading)
         + check_language(reading)
     )

@@ -35,7 +35,7 @@ def report_for(idea: str = IDEA, context: str = CONTEXT, demos=(), **changes):
         context,
         language,
     )
-    return check_prompt(idea, context, improved_prompt=prompt, demos_guardrails=demos, **fields)
+    return check_prompt(idea, context, improved_prompt=prompt, demos=demos, **fields)
 
 
 JUNK_SHAPES: list[tuple[dict, str]] = [

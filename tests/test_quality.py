@@ -13,7 +13,7 @@ from promptimp.quality import (
     language_of,
     score_of,
 )
-from tests.quality_cases import GOOD, JUNK_SHAPES, report_for
+from tests.quality_cases import CONTEXT, GOOD, IDEA, JUNK_SHAPES, report_for
 
 
 def failed(report) -> set[str]:
@@ -57,7 +57,8 @@ def test_each_junk_shape_fails_its_check(changes, check):
 def test_a_guardrail_copied_from_an_unrelated_demo_fails():
     debounce = "Debounce the search input by 300 ms so typing never blocks the list"
     report = report_for(
-        guardrails=[*GOOD["guardrails"][:3], debounce], demos=[debounce, "Name the N+1 pattern"]
+        guardrails=[*GOOD["guardrails"][:3], debounce],
+        demos=[("React component for a searchable dropdown", debounce)],
     )
     assert "guardrails not copied from an unrelated example" in failed(report)
     assert not report.acceptable
@@ -65,7 +66,7 @@ def test_a_guardrail_copied_from_an_unrelated_demo_fails():
 
 def test_a_guardrail_shared_with_a_related_demo_is_fine():
     rule = GOOD["guardrails"][1]
-    report = report_for(demos=[rule])
+    report = report_for(demos=[("Design a REST API for user management", rule)])
     assert "guardrails not copied from an unrelated example" not in failed(report)
 
 
@@ -191,3 +192,17 @@ def test_every_check_has_a_reason_a_person_can_read():
     report = report_for(role="AI assistant")
     assert all(check.reason for check in report.checks)
     assert "AI assistant" in report.summary
+
+
+def test_the_embedded_model_shows_the_checks_score_as_confidence():
+    from promptimp.assembly import to_improved_prompt
+
+    good = {**GOOD, "confidence": 0.5}
+    junk = {**good, "role": "Developer of the idea", "confidence": 1.0}
+    built_good = to_improved_prompt(good, IDEA, CONTEXT, assemble=True)
+    built_junk = to_improved_prompt(junk, IDEA, CONTEXT, assemble=True)
+    assert built_good.confidence == report_for().score >= ACCEPTABLE_FLOOR
+    assert built_junk.confidence == report_for(role="Developer of the idea").score
+    assert built_junk.confidence <= JUNK_CEILING
+    hosted = to_improved_prompt({**junk, "improved_prompt": "x"}, IDEA, CONTEXT, assemble=False)
+    assert hosted.confidence == 1.0  # a provider's own confidence is kept as stated

@@ -1,0 +1,175 @@
+"""How well the quality verdict agrees with people: labeled outputs in data/judgments.jsonl.
+
+Each line is one output with a person's label: idea, context, role, directive, framework,
+guardrails, improved_prompt, source (how it was made), acceptable (the label), reason (one
+line), split (tune or holdout). The checks are tuned on `tune` only; `holdout` shows whether
+they generalise. Free of DSPy, so `promptimp eval agreement` starts fast.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from promptimp.models import InputError
+from promptimp.quality import Demo, QualityReport, check_prompt
+
+BUNDLED_JUDGMENTS = Path(__file__).resolve().parents[1] / "data" / "judgments.jsonl"
+SPLITS = ("tune", "holdout")
+
+
+class Judgment(BaseModel):
+    """One labeled output."""
+
+    model_config = ConfigDict(frozen=True)
+
+    idea: str
+    context: str = ""
+    role: str
+    directive: str
+    framework: str
+    guardrails: tuple[str, ...]
+    improved_prompt: str
+    source: str
+    acceptable: bool
+    reason: str
+    split: str = "tune"
+
+
+class Disagreement(BaseModel):
+    """An output where the verdict and the label differ."""
+
+    model_config = ConfigDict(frozen=True)
+
+    idea: str
+    source: str
+    split: str
+    label: bool
+    verdict: bool
+    score: float
+    label_reason: str
+    checks_failed: tuple[str, ...]
+
+
+class Agreement(BaseModel):
+    """Verdict against labels over one split (or all rows)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    split: str
+    count: int
+    agreement: float
+    junk_mean_score: float | None
+    acceptable_mean_score: float | None
+    both_acceptable: int
+    both_junk: int
+    passed_junk: int
+    """Labeled junk that the verdict calls acceptable (the costly mistake)."""
+    rejected_good: int
+    """Labeled acceptable that the verdict rejects."""
+    confidence_auc: float | None
+    """How well the confidence (the quality score) ranks acceptable above junk."""
+    disagreements: tuple[Disagreement, ...]
+
+
+def load_judgments(path: str | Path = BUNDLED_JUDGMENTS) -> list[Judgment]:
+    """The labeled outputs in `path`; InputError names the line that is wrong."""
+    path = Path(path)
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as error:
+        raise InputError(f"Cannot read judgments {path}: {error.strerror or error}.") from None
+    judgments = []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            judgments.append(Judgment.model_validate(json.loads(line)))
+        except (json.JSONDecodeError, ValidationError) as error:
+            first = str(error).splitlines()[0]
+            raise InputError(f"{path}, line {number}: not a judgment ({first}).") from None
+    if not judgments:
+        raise InputError(f"{path}: no judgments.")
+    return judgments
+
+
+def example_guardrails(path: str | Path) -> list[Demo]:
+    """(idea, guardrail) of every few-shot example in a trainset JSONL (what a demo can give)."""
+    try:
+        lines = Path(path).read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return []
+    demos: list[Demo] = []
+    for line in lines:
+        if line.strip():
+            row = json.loads(line)
+            demos.extend((row.get("idea", ""), rule) for rule in row.get("guardrails") or [])
+    return demos
+
+
+def judge(judgment: Judgment, demos: Sequence[Demo] = ()) -> QualityReport:
+    """The quality checks of one labeled output."""
+    return check_prompt(
+        judgment.idea,
+        judgment.context,
+        judgment.role,
+        judgment.directive,
+        judgment.framework,
+        judgment.guardrails,
+        judgment.improved_prompt,
+        demos=demos,
+    )
+
+
+def auc(positives: Sequence[float], negatives: Sequence[float]) -> float | None:
+    """The chance a random positive scores above a random negative (ties count half)."""
+    if not positives or not negatives:
+        return None
+    wins = sum(
+        1.0 if pos > neg else 0.5 if pos == neg else 0.0 for pos in positives for neg in negatives
+    )
+    return wins / (len(positives) * len(negatives))
+
+
+def _mean(values: Sequence[float]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def measure(
+    judgments: Iterable[Judgment], split: str = "all", demos: Sequence[Demo] = ()
+) -> Agreement:
+    """Agreement of the verdict with the labels over `split` ('tune', 'holdout' or 'all')."""
+    chosen = [j for j in judgments if split == "all" or j.split == split]
+    reports = [judge(j, demos) for j in chosen]
+    good = [r.score for j, r in zip(chosen, reports, strict=True) if j.acceptable]
+    junk = [r.score for j, r in zip(chosen, reports, strict=True) if not j.acceptable]
+    pairs = list(zip(chosen, reports, strict=True))
+    return Agreement(
+        split=split,
+        count=len(chosen),
+        agreement=sum(j.acceptable == r.acceptable for j, r in pairs) / len(pairs) if pairs else 0,
+        junk_mean_score=_mean(junk),
+        acceptable_mean_score=_mean(good),
+        both_acceptable=sum(j.acceptable and r.acceptable for j, r in pairs),
+        both_junk=sum(not j.acceptable and not r.acceptable for j, r in pairs),
+        passed_junk=sum(not j.acceptable and r.acceptable for j, r in pairs),
+        rejected_good=sum(j.acceptable and not r.acceptable for j, r in pairs),
+        confidence_auc=auc(good, junk),
+        disagreements=tuple(
+            Disagreement(
+                idea=j.idea,
+                source=j.source,
+                split=j.split,
+                label=j.acceptable,
+                verdict=r.acceptable,
+                score=r.score,
+                label_reason=j.reason,
+                checks_failed=tuple(check.reason for check in r.failures),
+            )
+            for j, r in pairs
+            if j.acceptable != r.acceptable
+        ),
+    )

@@ -1,0 +1,106 @@
+"""`promptimp eval agreement`: the verdict against people's labels, on real JSONL files."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from eval.agreement import BUNDLED_JUDGMENTS, SPLITS, auc, load_judgments, measure
+from promptimp import cli
+from promptimp.models import InputError
+from tests.quality_cases import CONTEXT, GOOD, IDEA
+
+GOOD_ROW = {
+    "idea": IDEA,
+    "context": CONTEXT,
+    **GOOD,
+    "improved_prompt": "",
+    "source": "hand-good",
+    "acceptable": True,
+    "reason": "specific role and task",
+}
+
+
+def row(split: str = "tune", acceptable: bool = True, **changes) -> dict:
+    fields = {**GOOD_ROW, **changes, "split": split, "acceptable": acceptable}
+    fields["improved_prompt"] = _prompt(fields)
+    return fields
+
+
+def _prompt(fields: dict) -> str:
+    from promptimp.assembly import assemble_prompt
+
+    return assemble_prompt(
+        fields["role"], fields["directive"], fields["framework"], fields["guardrails"],
+        fields["context"], "en",
+    )  # fmt: skip
+
+
+@pytest.fixture
+def judgments(tmp_path):
+    rows = [
+        row("tune", True),
+        row("tune", False, role="Developer of the idea", source="hand-junk-generic-role"),
+        row("holdout", True),
+        # labeled junk, but the checks pass it: one disagreement on the holdout
+        row("holdout", False, source="hand-junk-mislabeled", reason="a person disliked it"),
+    ]
+    path = tmp_path / "judgments.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    return path
+
+
+def test_agreement_counts_each_split(judgments):
+    rows = load_judgments(judgments)
+    tune, holdout = (measure(rows, split) for split in SPLITS)
+    assert (tune.count, tune.agreement, tune.both_acceptable, tune.both_junk) == (2, 1.0, 1, 1)
+    assert tune.junk_mean_score <= 0.4 <= 0.7 <= tune.acceptable_mean_score
+    assert (holdout.agreement, holdout.passed_junk, holdout.rejected_good) == (0.5, 1, 0)
+    assert [d.source for d in holdout.disagreements] == ["hand-junk-mislabeled"]
+    assert measure(rows, "all").count == 4
+
+
+def test_auc_is_the_chance_a_good_one_ranks_above_junk():
+    assert auc([0.9, 0.8], [0.1, 0.3]) == 1.0
+    assert auc([0.5], [0.5]) == 0.5
+    assert auc([0.2], [0.9, 0.1]) == 0.5
+    assert auc([], [0.1]) is None
+
+
+def test_the_command_prints_agreement_and_disagreements(judgments):
+    result = CliRunner().invoke(cli.app, ["eval", "agreement", "--judgments", str(judgments)])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].split()[:3] == ["split", "n", "agree"]
+    assert lines[1].split()[:3] == ["tune", "2", "100.0%"]
+    assert lines[2].split()[:3] == ["holdout", "2", "50.0%"]
+    assert "labeled junk, verdict acceptable" in result.output
+    assert "label: a person disliked it" in result.output
+
+
+def test_the_command_gives_json(judgments):
+    result = CliRunner().invoke(
+        cli.app, ["eval", "agreement", "--judgments", str(judgments), "--json"]
+    )
+    assert [split["split"] for split in json.loads(result.stdout)] == [*SPLITS, "all"]
+
+
+def test_a_bad_line_is_named(tmp_path):
+    path = tmp_path / "judgments.jsonl"
+    path.write_text(json.dumps(row()) + "\n{not json\n", encoding="utf-8")
+    with pytest.raises(InputError, match="line 2"):
+        load_judgments(path)
+    with pytest.raises(InputError, match="Cannot read judgments"):
+        load_judgments(tmp_path / "missing.jsonl")
+
+
+def test_the_bundled_judgments_cover_both_labels_splits_and_backends():
+    rows = load_judgments(BUNDLED_JUDGMENTS)
+    sources = {r.source for r in rows}
+    assert {"local-zero-shot", "local-few-shot", "hand-good"} <= sources
+    assert any(source.startswith("hand-junk-") for source in sources)
+    assert {r.split for r in rows} == set(SPLITS)
+    assert {r.acceptable for r in rows} == {True, False}
+    assert all(r.reason.strip() and "\n" not in r.reason for r in rows)
