@@ -44,6 +44,10 @@ NON_WORD_ZIPF = 1.0
 NON_WORD_SHARE = 0.12
 """The largest share of non-words the prose may hold."""
 MIN_GUARDRAIL_WORDS = 4
+VERB_ZIPF = 2.0
+"""How common the -ing (English) or infinitive (Spanish) form of a first word must be."""
+FIELD_NON_WORDS = 3
+"""A field with this many lower-case non-words fails the real-words check."""
 MIN_DIRECTIVE_WORDS = 5
 
 # -- words -----------------------------------------------------------------------------------
@@ -84,13 +88,14 @@ def plain(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
-def key_terms(text: str) -> set[str]:
+@lru_cache(maxsize=16384)
+def key_terms(text: str) -> frozenset[str]:
     """The distinct key terms of `text`: 3+ letter non-stop words, cut to STEM_CHARS letters."""
-    return {
+    return frozenset(
         word[:STEM_CHARS]
         for word in words(text)
         if len(word) >= 3 and not word.isdigit() and word not in STOP_WORDS
-    }
+    )
 
 
 def prefixes(text: str) -> set[str]:
@@ -98,7 +103,7 @@ def prefixes(text: str) -> set[str]:
     return {word[:n] for word in words(text) for n in range(3, STEM_CHARS + 1) if len(word) >= n}
 
 
-def coverage(terms: set[str], found_in: set[str]) -> float | None:
+def coverage(terms: frozenset[str] | set[str], found_in: set[str]) -> float | None:
     """The share of `terms` found among the prefixes `found_in`; None when there are none."""
     if not terms:
         return None
@@ -182,11 +187,15 @@ NEGATIONS = frozenset(
 )
 DANGLING = frozenset(
     plain(
-        "a an the of for to with and or in on at by from into about as than our your my their "
-        "its this these de la el los las un una y o en con para por del al que su sus mi tu"
+        "a an the of and or our your my their its this these de la el los las un una y o en "
+        "con para por del al que su sus mi tu"
     ).split()
 )
 """Words a whole sentence does not end on."""
+DANGLING_TAIL = re.compile(
+    r"\b(?:that|which|who|que)\s+\w+$|\b(?:such as|including|like|namely|como)$", re.I
+)
+"""Endings that announce more ('... that includes', '... such as')."""
 MODALS = re.compile(r"\b(?:must|should|debe|deben|tiene que|tienen que)\b", re.I)
 
 _TRADES: dict[str, tuple[str, str]] = {
@@ -222,7 +231,7 @@ _TRADES: dict[str, tuple[str, str]] = {
     ),
     "education": (
         "teacher tutor educator instructor professor lecturer profesor profesora maestro "
-        "maestra docente pedagogue trainer",
+        "maestra docente pedagogue trainer entrenador entrenadora",
         "teach ensenar lesson leccion class clase student students estudiante alumnos quiz "
         "exam examen curriculum grade graders kids ninos school colegio study estudio learn "
         "aprender course curso homework fractions high schoolers",
@@ -239,7 +248,8 @@ _TRADES: dict[str, tuple[str, str]] = {
     "business": (
         "manager consultant strategist marketer advisor adviser owner founder recruiter planner "
         "consultor consultora asesor asesora gerente director directora accountant contador "
-        "contadora coach executive operations",
+        "contadora coach executive operations ejecutivo ejecutiva mediator mediador mediadora "
+        "negotiator entrepreneur emprendedor emprendedora",
         "marketing sales ventas launch lanzamiento product producto startup pricing precio "
         "precios customer customers cliente clientes okr okrs strategy estrategia market "
         "mercado meeting reunion business negocio company empresa pyme brand marca budget "
@@ -350,7 +360,7 @@ KNOWN_CAMEL = frozenset(
         "ChatOps GitOps FinOps MLOps DevSecOps WebSocket WebSockets JSONB ReactDOM NextJS"
     ).split()
 )
-SLUG = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+){2,}\b|\b(?:use|get|set|create|make)-[a-z0-9]+\b")
+SLUG = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+){2,}\b|\b(?:use|get|set|create)-[a-z0-9]+\b")
 _COMMON_COMPOUNDS = """step-by-step end-to-end up-to-date state-of-the-art day-to-day one-on-one
     face-to-face word-of-mouth out-of-the-box peer-to-peer easy-to-read ready-to-use
     back-and-forth
@@ -459,7 +469,7 @@ class _Reading:
     prompt: str
     given: str
     """The idea and context in plain lower case (what the prompt may quote)."""
-    idea_terms: set[str]
+    idea_terms: frozenset[str]
     source_prefixes: set[str]
     language: str
 
@@ -477,15 +487,27 @@ def _first_word(text: str) -> str:
 
 
 def _starts_imperative(text: str) -> bool:
+    """Starts with a verb telling what to do (a listed verb, or one whose -ing or infinitive
+    form is a common word: 'ignore' -> 'ignoring', 'cubre' -> 'cubrir')."""
     first = _first_word(text)
-    return first in IMPERATIVES or first in NEGATIONS or first.rstrip("s") in IMPERATIVES
+    if first in IMPERATIVES or first in NEGATIONS:
+        return True
+    if first in STOP_WORDS or first.endswith("ing") or len(first) < 3 or not first.isalpha():
+        return False
+    english = (first + "ing", first[:-1] + "ing", first + first[-1] + "ing")
+    spanish = (first[:-1] + "ar", first[:-1] + "er", first[:-1] + "ir")
+    return max(_zipf(word, "en") for word in english) >= VERB_ZIPF or (
+        first[-1] in "ae" and max(_zipf(word, "es") for word in spanish) >= VERB_ZIPF
+    )
 
 
 def _ends_cut_off(text: str) -> bool:
     """Ends on a word that needs another after it ('for', 'the', 'de', ...)."""
     tail = words(text)
     ending = text.rstrip()
-    return bool(tail) and tail[-1] in DANGLING and not ending.endswith((".", "?", "!", "'", '"'))
+    if ending.endswith((".", "?", "!", "'", '"')):
+        return False
+    return bool(tail) and (tail[-1] in DANGLING or bool(DANGLING_TAIL.search(ending)))
 
 
 def check_role(reading: _Reading) -> list[Check]:
@@ -711,7 +733,7 @@ def _noise(reading: _Reading) -> dict[str, list[str]]:
         slugs = [
             slug
             for slug in SLUG.findall(text)
-            if slug not in COMMON_COMPOUNDS and slug.lower() not in FRAMEWORKS
+            if slug not in COMMON_COMPOUNDS and slug.lower() not in FRAMEWORKS and _sluglike(slug)
         ]
         found["slugs"].extend(_not_given(slugs, given))
         leaks = [m.group(0) for m in PROGRAM_WORDS.finditer(text)]
@@ -723,6 +745,17 @@ def _noise(reading: _Reading) -> dict[str, list[str]]:
     leaks = [m.group(0) for m in PROGRAM_WORDS.finditer(prompt)]
     found["program"].extend(leaks + [m.group(0) for m in PLACEHOLDERS.finditer(prompt)])
     return found
+
+
+def _sluglike(token: str) -> bool:
+    """A hyphenated run that is not an English compound ('two-year-old'): it starts with a
+    verb ('use-static-cache'), has a part that is no word, or runs to four parts or more."""
+    parts = token.split("-")
+    return (
+        parts[0] in IMPERATIVES
+        or len(parts) >= 4
+        or not all(part.isdigit() or is_real_word(part) for part in parts)
+    )
 
 
 NOISE_CHECKS: dict[str, tuple[str, str]] = {
@@ -776,10 +809,19 @@ def check_language(reading: _Reading) -> list[Check]:
     ]
     unknown = [word for word in candidates if not is_real_word(word)]
     share = len(unknown) / len(candidates) if candidates else 0.0
+    crowded = any(
+        sum(
+            1
+            for word in re.findall(r"\b[a-z]{3,}\b", field_text)
+            if word not in reading.given and not is_real_word(word)
+        )
+        >= FIELD_NON_WORDS
+        for _, field_text in reading.prose
+    )
     checks.append(
         Check(
             "real words",
-            share <= NON_WORD_SHARE,
+            share <= NON_WORD_SHARE and not crowded,
             f"{share:.0%} non-words" + (f" (e.g. {unknown[0]!r})" if unknown else ""),
             value=1.0 - min(1.0, share / (2 * NON_WORD_SHARE)),
         )
