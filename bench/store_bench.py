@@ -1,8 +1,10 @@
-"""RunStore figures on a filled database: `python bench/store_bench.py [--rows 100000]`.
+"""History store figures on filled databases: `python bench/store_bench.py [--rows N] [--url URL]`.
 
-Fills a fresh database in a temp dir with synthetic runs (one bulk transaction), then
-prints the median and 90th percentile of each operation over --repeat repetitions, next
-to its target, and a plain sqlite3 INSERT+commit into the same schema as a baseline.
+Fills a fresh SQLite database in a temp dir with synthetic runs (one bulk transaction) and,
+with --url, an empty PostgreSQL database with the same runs (COPY); then prints the median
+and 90th percentile of each operation over --repeat repetitions on each backend, side by
+side, next to its target, and a plain sqlite3 INSERT+commit into the same schema as a
+baseline. `python -m tests.pg_server` starts a throwaway server and prints a URL for --url.
 """
 
 from __future__ import annotations
@@ -23,8 +25,10 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import psycopg
 from sqlite_utils import Database
 
+from promptimp.history.postgres import PostgresStore
 from promptimp.models import BackendType, PromptRun
 from promptimp.store import RunFilter, RunStore
 
@@ -110,118 +114,150 @@ def baseline_insert(path: Path, row: dict, *, wal: bool) -> Callable[[], None]:
     return insert
 
 
+def filled_postgres(
+    url: str, rows: int, words: list[str], rng: random.Random
+) -> tuple[PostgresStore, float]:
+    """A PostgresStore at `url` (an empty database) holding `rows` synthetic runs (COPY)."""
+    store = PostgresStore(url)
+    store.check()
+    if store.total_count():
+        sys.exit(f"--url must name an empty history database; {store.location} has runs")
+    started = time.perf_counter()
+    columns = ", ".join(next(synthetic_rows(1, words, random.Random(0))))
+    with psycopg.connect(url) as conn:
+        with conn.cursor().copy(f"COPY prompt_history ({columns}) FROM STDIN") as copy:
+            for row in synthetic_rows(rows, words, rng):
+                utc = {**row, "timestamp": f"{row['timestamp']}+00"}  # the text is UTC
+                copy.write_row(list(utc.values()))
+        conn.commit()
+        conn.autocommit = True
+        conn.execute("VACUUM ANALYZE prompt_history")  # as autovacuum would, soon after
+    return store, time.perf_counter() - started
+
+
+def bench_cases(store, rows: int, words: list[str], run: PromptRun, quick: int, slow: int):
+    """(name, operation, repetitions) for every operation of a filled store."""
+    common, rare = words[COMMON_RANK - 1], words[RARE_RANK - 1]
+    by_common, by_rare = RunFilter(text=common), RunFilter(text=rare)
+    slider = RunFilter(min_confidence=0.0, max_confidence=1.0)
+    page = RunFilter(backend="few-shot", min_confidence=0.8)
+    text_page = RunFilter(text=rare, model_version="gpt-4o-mini")
+    return [
+        ("save one run (committed)", lambda: store.save(run), quick),
+        ("get(id)", lambda: store.get(rows // 2), quick),
+        ("recent(50)", lambda: store.recent(50), quick),
+        ("recent(50, offset=5000)", lambda: store.recent(50, offset=5000), quick),
+        (f"search common word ({store.count(by_common)} hits)",
+         lambda: store.search(common), quick),
+        (f"search rare word ({store.count(by_rare)} hits)", lambda: store.search(rare), quick),
+        ("statistics()", store.statistics, slow),
+        ("page: confidence 0-1, newest first", lambda: store.query(slider), quick),
+        ("  count of it", lambda: store.count(slider), quick),
+        ("page: backend+min_confidence, by confidence",
+         lambda: store.query(page, sort="confidence desc"), quick),
+        ("  count of it", lambda: store.count(page), quick),
+        ("page: rare word+model, by latency",
+         lambda: store.query(text_page, sort="latency_ms asc"), quick),
+        ("  count of it", lambda: store.count(text_page), quick),
+        ("page: common word, newest first, offset 1000",
+         lambda: store.query(by_common, offset=1000), quick),
+        ("  count of it", lambda: store.count(by_common), quick),
+        ("count() all", store.count, quick),
+        ("daily_summary()", store.daily_summary, slow),
+        ("model_summary()", store.model_summary, slow),
+        ("histogram('latency_ms')", lambda: store.histogram("latency_ms"), slow),
+        ("share_at_least(0.7)", lambda: store.share_at_least(0.7), slow),
+        ("model_versions()", store.model_versions, quick),
+        (f"export {rows} rows to CSV", lambda: store.export_csv(io.StringIO()), 3),
+        (f"export {rows} rows to JSON", lambda: store.export_json(io.StringIO()), 3),
+    ]  # fmt: skip
+
+
+TARGETS = {
+    "sqlite": {"save one run (committed)": 1.2, "recent(50)": 10.0, "statistics()": 100.0},
+    "postgres": {"save one run (committed)": 2.0, "statistics()": 150.0},
+}
+"""Median targets in ms; every search has a 20 ms target on both backends."""
+
+
+def target_of(backend: str, name: str) -> float | None:
+    return 20.0 if name.startswith("search") else TARGETS[backend].get(name)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument(
+        "--url", default="", help="an empty PostgreSQL database to fill and measure next to SQLite"
+    )
     args = parser.parse_args()
-    rng = random.Random(42)
-    words = make_words(rng)
-    common, rare = words[COMMON_RANK - 1], words[RARE_RANK - 1]
+    words = make_words(random.Random(42))
+    run = PromptRun(
+        original_idea=f"Design a REST API for {words[COMMON_RANK - 1]} management",
+        context="Small team",
+        improved_prompt=" ".join(words[:60]),
+        role="Senior API architect",
+        directive="Design the endpoints",
+        framework="decomposition",
+        guardrails=("Use REST", "Cover errors", "Version it"),
+        backend=BackendType.FEW_SHOT,
+        confidence=0.8,
+        reasoning="Concrete deliverable",
+        latency_ms=1200,
+        model_version="bench",
+    )
+    quick, slow = args.repeat, max(3, args.repeat // 20)
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "history.db"
-        store, fill_s = filled_store(path, args.rows, words, rng)
+        stores = {}
+        stores["sqlite"], fill_s = filled_store(path, args.rows, words, random.Random(7))
         size_mb = path.stat().st_size / 1e6
+        print(f"SQLite: {args.rows} rows, {size_mb:.1f} MB, filled in {fill_s:.1f} s")
+        if args.url:
+            stores["postgres"], fill_s = filled_postgres(
+                args.url, args.rows, words, random.Random(7)
+            )
+            where = stores["postgres"].location
+            print(f"PostgreSQL: {args.rows} rows at {where}, filled in {fill_s:.1f} s")
 
-        run = PromptRun(
-            original_idea=f"Design a REST API for {common} management",
-            context="Small team",
-            improved_prompt=" ".join(words[:60]),
-            role="Senior API architect",
-            directive="Design the endpoints",
-            framework="decomposition",
-            guardrails=("Use REST", "Cover errors", "Version it"),
-            backend=BackendType.FEW_SHOT,
-            confidence=0.8,
-            reasoning="Concrete deliverable",
-            latency_ms=1200,
-            model_version="bench",
+        plans = {
+            backend: bench_cases(store, args.rows, words, run, quick, slow)
+            for backend, store in stores.items()
+        }
+        header = "".join(f" {backend + ' ms':>12} {'p90':>8} {'target':>10}" for backend in plans)
+        print(f"{'operation (median)':<50} {'n':>4}{header}")
+        saves: dict[str, float] = {}
+        for index, (label, _, repeat) in enumerate(plans["sqlite"]):
+            line = f"{label:<50} {repeat:>4}"
+            for backend, plan in plans.items():
+                median, p90 = timed(plan[index][1], repeat)
+                if index == 0:
+                    saves[backend] = median
+                target = target_of(backend, label)
+                verdict = (
+                    ""
+                    if target is None
+                    else f"<={target:g} " + ("ok" if median <= target else "MISS")
+                )
+                line += f" {median:>12.3f} {p90:>8.3f} {verdict:>10}"
+            print(line)
+        for store in stores.values():
+            store.close()
+        print_baselines(Path(tmp), words, quick, saves["sqlite"])
+        print_cli_figures(path, words[COMMON_RANK - 1])
+
+
+def print_baselines(tmp: Path, words: list[str], repeat: int, save_ms: float) -> None:
+    """SQLite's save next to a plain sqlite3 INSERT+commit into the same schema."""
+    raw_row = next(synthetic_rows(1, words, random.Random(3)))
+    for label, wal in (("WAL", True), ("defaults", False)):
+        median, _ = timed(baseline_insert(tmp / f"{label}.db", raw_row, wal=wal), repeat)
+        print(
+            f"baseline: sqlite3 INSERT+commit, {label}: {median:.3f} ms;"
+            f" SQLite save / baseline: {save_ms / median:.2f}x"
         )
-        raw_row = next(synthetic_rows(1, words, rng))
-        slider = RunFilter(min_confidence=0.0, max_confidence=1.0)
-        page = RunFilter(backend="few-shot", min_confidence=0.8)
-        text_page = RunFilter(text=rare, model_version="gpt-4o-mini")
-        quick, slow = args.repeat, max(3, args.repeat // 20)
-        cases: list[tuple[str, Callable[[], object], int, float | None]] = [
-            ("save one run (committed)", lambda: store.save(run), quick, 1.2),
-            (
-                "  baseline: sqlite3 INSERT+commit, WAL",
-                baseline_insert(Path(tmp) / "wal.db", raw_row, wal=True),
-                quick,
-                None,
-            ),
-            (
-                "  baseline: sqlite3 INSERT+commit, defaults",
-                baseline_insert(Path(tmp) / "plain.db", raw_row, wal=False),
-                quick,
-                None,
-            ),
-            ("get(id)", lambda: store.get(args.rows // 2), quick, None),
-            ("recent(50)", lambda: store.recent(50), quick, 10.0),
-            ("recent(50, offset=5000)", lambda: store.recent(50, offset=5000), quick, None),
-            (
-                f"search common word ({store.count(RunFilter(text=common))} hits)",
-                lambda: store.search(common),
-                quick,
-                20.0,
-            ),  # fmt: skip
-            (
-                f"search rare word ({store.count(RunFilter(text=rare))} hits)",
-                lambda: store.search(rare),
-                quick,
-                20.0,
-            ),  # fmt: skip
-            ("statistics()", store.statistics, slow, 100.0),
-            ("page: confidence 0-1, newest first", lambda: store.query(slider), quick, None),
-            ("  count of it", lambda: store.count(slider), quick, None),
-            (
-                "page: backend+min_confidence, by confidence",
-                lambda: store.query(page, sort="confidence desc"),
-                quick,
-                None,
-            ),
-            ("  count of it", lambda: store.count(page), quick, None),
-            (
-                "page: rare word+model, by latency",
-                lambda: store.query(text_page, sort="latency_ms asc"),
-                quick,
-                None,
-            ),
-            ("  count of it", lambda: store.count(text_page), quick, None),
-            (
-                "page: common word, newest first, offset 1000",
-                lambda: store.query(RunFilter(text=common), offset=1000),
-                quick,
-                None,
-            ),
-            ("  count of it", lambda: store.count(RunFilter(text=common)), quick, None),
-            ("count() all", store.count, quick, None),
-            ("daily_summary()", store.daily_summary, slow, None),
-            ("model_summary()", store.model_summary, slow, None),
-            ("histogram('latency_ms')", lambda: store.histogram("latency_ms"), slow, None),
-            ("share_at_least(0.7)", lambda: store.share_at_least(0.7), slow, None),
-            ("model_versions()", store.model_versions, quick, None),
-            (f"export {args.rows} rows to CSV", lambda: store.export_csv(io.StringIO()), 3, None),
-            (f"export {args.rows} rows to JSON", lambda: store.export_json(io.StringIO()), 3, None),
-        ]
-
-        print(f"RunStore benchmark: {args.rows} rows, {size_mb:.1f} MB, filled in {fill_s:.1f} s")
-        print(f"{'operation':<60} {'n':>4} {'median ms':>10} {'p90 ms':>9} {'target':>8}")
-        results: dict[str, float] = {}
-        for name, operation, repeat, target in cases:
-            median, p90 = timed(operation, repeat)
-            results[name] = median
-            verdict = ""
-            if target is not None:
-                verdict = f"<= {target:g} " + ("ok" if median <= target else "MISSED")
-            print(f"{name:<60} {repeat:>4} {median:>10.3f} {p90:>9.3f} {verdict:>8}")
-        save = results["save one run (committed)"]
-        for label in ("WAL", "defaults"):
-            base = results[f"  baseline: sqlite3 INSERT+commit, {label}"]
-            print(f"save / baseline ({label}): {save / base:.2f}x")
-        store.close()
-        print_cli_figures(path, common)
 
 
 def process_seconds(command: list[str], env: dict[str, str], repeat: int = 5) -> float:

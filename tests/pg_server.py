@@ -15,6 +15,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -166,9 +167,9 @@ def _alive(pid: int) -> bool:
 if __name__ == "__main__":
     server = PostgresServer().start()
     print(f"socket: {server.socket_url()}\ntcp:    {server.tcp_url()}", flush=True)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # stop cleanly on kill, too
     try:
-        while True:
-            time.sleep(3600)
+        signal.pause()
     except KeyboardInterrupt:
         pass
     finally:

@@ -58,6 +58,9 @@ def describe_server(url: str) -> str:
 class PostgresConnection:
     """A lazily opened, migrated pool of connections to the history database at `url`.
 
+    Statements are never prepared: a prepared statement's generic plan cannot see the
+    LIMIT or the search words, and would sort every run for a page of 50.
+
     Constructing never fails; operations raise RepositoryConnectionError (server down,
     wrong password, database missing, connection lost) or RepositoryConstraintError.
     Create it after forking, one per process.
@@ -116,7 +119,7 @@ class PostgresConnection:
                 conninfo,
                 min_size=1,
                 max_size=self._pool_size,
-                kwargs={"row_factory": dict_row},
+                kwargs={"row_factory": dict_row, "prepare_threshold": None},
                 check=ConnectionPool.check_connection,
                 name="promptimp-history",
                 open=False,

@@ -99,7 +99,20 @@ CREATE TABLE eval_results (
     CHECK (score >= 0.0 AND score <= 1.0)
 )""",
     ),
+    (
+        "m006_prompt_history_covering_indexes",
+        """
+DROP INDEX idx_prompt_history_backend;
+CREATE INDEX idx_prompt_history_backend ON prompt_history (backend, timestamp, id)
+    INCLUDE (confidence, latency_ms);
+DROP INDEX idx_prompt_history_model_version;
+CREATE INDEX idx_prompt_history_model_version ON prompt_history (model_version, timestamp, id)
+    INCLUDE (confidence, latency_ms)
+""",
+    ),
 )
+"""The backend and model indexes carry confidence and latency (m006), so statistics, daily
+and model summaries are index-only scans that never read a run's large text columns."""
 
 
 def pending(conn: psycopg.Connection) -> list[str]:

@@ -50,7 +50,9 @@ def where(filters: RunFilter) -> tuple[str, list[Any]]:
 def order_by(sort: str) -> str:
     """The ORDER BY clause of '<column> asc|desc'; unknown values sort first, as on SQLite.
 
-    Ties are ordered by id the same way, so pages never overlap.
+    Ties are ordered by id the same way, so pages never overlap. Every clause is one the
+    indexes deliver in order, so a page stops at its LIMIT (timestamp is never NULL, and
+    naming a NULLS order for it would defeat its index).
     """
     column, _, direction = sort.strip().lower().partition(" ")
     direction = direction.strip() or "desc"
@@ -59,6 +61,8 @@ def order_by(sort: str) -> str:
             f"sort must be '<column> asc|desc' with column one of {', '.join(SORT_COLUMNS)},"
             f" got {sort!r}"
         )
+    if column == "timestamp":
+        return f"ORDER BY timestamp {direction}, id {direction}"
     nulls = "NULLS FIRST" if direction == "asc" else "NULLS LAST"
     return f"ORDER BY {column} {direction} {nulls}, id {direction}"
 

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
+import psycopg
 from psycopg.rows import tuple_row
 from psycopg.types.json import Jsonb
 
 from promptimp.history.postgres.connection import PostgresConnection
 from promptimp.history.postgres.queries import as_utc, order_by, search_text, where
+from promptimp.history.records import ComparisonRecord
 from promptimp.models import PromptRun
 from promptimp.store import COLUMNS, HISTOGRAM_COLUMNS, VERDICTS, RunFilter, _text_output
 
@@ -124,13 +126,22 @@ class PostgresStore(PostgresConnection):
         return self.count()
 
     def model_versions(self) -> list[str]:
-        """Distinct non-empty model versions, sorted."""
+        """Distinct non-empty model versions, sorted (by code point, as on SQLite).
+
+        A recursive query hops through the model index from one version to the next, so
+        it reads a few index entries instead of every run.
+        """
         with self._connection() as conn:
             rows = conn.execute(
-                'SELECT DISTINCT model_version COLLATE "C" AS model_version FROM prompt_history'
-                " WHERE model_version IS NOT NULL AND model_version != '' ORDER BY 1"
+                "WITH RECURSIVE versions (name) AS ("
+                " (SELECT model_version FROM prompt_history WHERE model_version > ''"
+                "  ORDER BY model_version LIMIT 1)"
+                " UNION ALL SELECT (SELECT model_version FROM prompt_history"
+                "  WHERE model_version > versions.name ORDER BY model_version LIMIT 1)"
+                " FROM versions WHERE versions.name IS NOT NULL)"
+                " SELECT name FROM versions WHERE name IS NOT NULL"
             ).fetchall()
-        return [row["model_version"] for row in rows]
+        return sorted(row["name"] for row in rows)
 
     # -- aggregates ------------------------------------------------------------------
 
@@ -143,17 +154,21 @@ class PostgresStore(PostgresConnection):
         """
         with self._connection() as conn:
             overall = conn.execute(
-                f"SELECT count(*) AS total_count, {_AVERAGES},"
-                " percentile_disc(0.5) WITHIN GROUP (ORDER BY latency_ms) AS p50_latency_ms,"
-                " percentile_disc(0.95) WITHIN GROUP (ORDER BY latency_ms) AS p95_latency_ms"
-                " FROM prompt_history"
+                f"SELECT count(*) AS total_count, {_AVERAGES}, percentile_disc(ARRAY[0.5, 0.95])"
+                " WITHIN GROUP (ORDER BY latency_ms) AS percentiles FROM prompt_history"
             ).fetchone()
+            p50, p95 = overall.pop("percentiles") or (None, None)
             rows = conn.execute(
                 f"SELECT backend, count(*) AS count, {_AVERAGES} FROM prompt_history"
                 ' GROUP BY backend ORDER BY backend COLLATE "C"'
             ).fetchall()
         by_backend = {row.pop("backend"): row for row in rows}
-        return {**overall, "by_backend": by_backend}
+        return {
+            **overall,
+            "p50_latency_ms": p50,
+            "p95_latency_ms": p95,
+            "by_backend": by_backend,
+        }
 
     def daily_summary(self, since: date | None = None) -> list[dict[str, Any]]:
         """Per UTC day (from `since` on) and backend: runs, average_confidence,
@@ -380,6 +395,63 @@ class PostgresStore(PostgresConnection):
                 [run_id],
             )
             return rows.fetchall()
+
+    # -- moving a whole history ------------------------------------------------------
+
+    def runs_after(self, after_id: int, limit: int) -> list[PromptRun]:
+        """Up to `limit` runs with id > after_id, by id."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                f"{_SELECT_RUN} WHERE id > %s ORDER BY id LIMIT %s", [after_id, limit]
+            ).fetchall()
+        return [_to_run(row) for row in rows]
+
+    def import_runs(self, runs: Iterable[PromptRun]) -> int:
+        """Store runs under their own ids, skipping ids already present; how many were new.
+
+        The rows go through COPY into a temporary table, then one INSERT ... ON CONFLICT;
+        the id sequence is moved past them, so later saves never collide.
+        """
+        columns = ", ".join(COLUMNS)
+        with self._connection() as conn:
+            conn.execute(
+                "CREATE TEMP TABLE incoming_runs (LIKE prompt_history INCLUDING DEFAULTS)"
+                " ON COMMIT DROP"
+            )
+            with conn.cursor().copy(f"COPY incoming_runs ({columns}) FROM STDIN") as copy:
+                for run in runs:
+                    copy.write_row([run.id, *_run_values(run)])
+            added = conn.execute(
+                f"INSERT INTO prompt_history ({columns}) SELECT {columns} FROM incoming_runs"
+                " ON CONFLICT (id) DO NOTHING"
+            ).rowcount
+            _advance_identity(conn, "prompt_history")
+        return added
+
+    def import_comparisons(self, comparisons: Iterable[ComparisonRecord]) -> int:
+        """Store comparisons under their own ids, skipping ids already present; how many."""
+        with self._connection() as conn, conn.cursor() as cursor:
+            cursor.executemany(
+                "INSERT INTO comparisons (id, timestamp, idea, zero_shot_run_id,"
+                " few_shot_run_id, verdict) VALUES (%s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (id) DO NOTHING",
+                [
+                    (c.id, c.timestamp, c.idea, c.zero_shot_run_id, c.few_shot_run_id, c.verdict)
+                    for c in comparisons
+                ],
+            )
+            added = cursor.rowcount
+            _advance_identity(conn, "comparisons")
+        return max(added, 0)
+
+
+def _advance_identity(conn: psycopg.Connection, table: str) -> None:
+    """Move `table`'s id sequence past its largest id (never back)."""
+    conn.execute(
+        f"SELECT setval(pg_get_serial_sequence('{table}', 'id'),"
+        f" greatest((SELECT max(id) FROM {table}),"
+        f" (SELECT last_value FROM {table}_id_seq), 1))"
+    )
 
 
 _SELECT_EVAL_RUN = (
