@@ -27,7 +27,7 @@ from store_bench import filled_store, make_words  # noqa: E402
 from streamlit.runtime.pages_manager import PagesManager  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from promptimp.store import RunFilter  # noqa: E402
+from promptimp.history import RunFilter  # noqa: E402
 
 PAGE_TARGET_S = 1.5
 THRESHOLD = 0.7

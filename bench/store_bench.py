@@ -28,9 +28,9 @@ from pathlib import Path
 import psycopg
 from sqlite_utils import Database
 
+from promptimp.history import RunFilter, SQLiteStore
 from promptimp.history.postgres import PostgresStore
 from promptimp.models import BackendType, PromptRun
-from promptimp.store import RunFilter, RunStore
 
 WORDS = 2000  # vocabulary size; word frequencies follow Zipf's law
 COMMON_RANK, RARE_RANK = 50, 1000
@@ -45,7 +45,7 @@ def make_words(rng: random.Random) -> list[str]:
 
 
 def synthetic_rows(count: int, words: list[str], rng: random.Random) -> Iterator[dict]:
-    """Rows as RunStore stores them, spread over the last 90 days."""
+    """Rows as SQLiteStore stores them, spread over the last 90 days."""
     cumulative = list(itertools.accumulate(1 / rank for rank in range(1, len(words) + 1)))
     now = datetime.now(UTC)
 
@@ -73,9 +73,9 @@ def synthetic_rows(count: int, words: list[str], rng: random.Random) -> Iterator
 
 def filled_store(
     path: Path, rows: int, words: list[str], rng: random.Random
-) -> tuple[RunStore, float]:
+) -> tuple[SQLiteStore, float]:
     """A migrated store at `path` holding `rows` synthetic runs, and the seconds it took."""
-    store = RunStore(path)
+    store = SQLiteStore(path)
     store.check()
     started = time.perf_counter()
     db = Database(path)
@@ -98,7 +98,7 @@ def timed(operation: Callable[[], object], repeat: int) -> tuple[float, float]:
 
 def baseline_insert(path: Path, row: dict, *, wal: bool) -> Callable[[], None]:
     """A plain sqlite3 INSERT+commit into a copy of the store's schema (indexes, FTS)."""
-    schema = RunStore(path, wal=wal)
+    schema = SQLiteStore(path, wal=wal)
     schema.check()  # creates the same schema
     schema.close()
     conn = sqlite3.connect(path)

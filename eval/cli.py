@@ -15,7 +15,8 @@ import typer
 
 if TYPE_CHECKING:
     from eval.agreement import Agreement
-    from eval.reports import Comparison, EvalReport
+    from eval.reports import Comparison
+    from promptimp.history.records import EvalReport
 
 eval_app = typer.Typer(help="Evaluate the improver on datasets.", no_args_is_help=True)
 

@@ -1,4 +1,4 @@
-"""Evaluation reports: their models, storing and loading them, and comparing two of them.
+"""Evaluation reports: storing, loading and comparing them (EvalReport lives in promptimp).
 
 Free of DSPy, so listing, showing and comparing stored evaluation runs starts fast.
 """
@@ -6,55 +6,14 @@ Free of DSPy, so listing, showing and comparing stored evaluation runs starts fa
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
+from promptimp.history import HistoryStore
+from promptimp.history.records import EvalReport, ExampleResult
 from promptimp.models import InputError, PromptImpError
-from promptimp.store import RunStore
 
 TIE_TOLERANCE = 1e-9
-
-
-class ExampleResult(BaseModel):
-    """One scored example of an evaluation run."""
-
-    model_config = ConfigDict(frozen=True)
-
-    example_index: int
-    score: float
-    parts: dict[str, float]
-    prompt_run_id: int | None = None
-    original_idea: str = ""
-    improved_prompt: str = ""
-    error: str = ""
-
-
-class EvalReport(BaseModel):
-    """An evaluation run: one backend over one dataset, with its averages and examples."""
-
-    model_config = ConfigDict(frozen=True)
-
-    id: int | None = None
-    dataset: str
-    backend: str
-    model: str
-    started: datetime
-    finished: datetime
-    score: float
-    parts: dict[str, float]
-    example_count: int
-    results: tuple[ExampleResult, ...] = ()
-    warnings: tuple[str, ...] = ()
-
-    @property
-    def seconds(self) -> float:
-        return (self.finished - self.started).total_seconds()
-
-    @property
-    def acceptable_share(self) -> float | None:
-        """The share of examples whose prompt passed every quality check (None before them)."""
-        return self.parts.get("acceptable")
 
 
 class ExampleDiff(BaseModel):
@@ -107,35 +66,28 @@ def average_parts(results: Iterable[ExampleResult]) -> dict[str, float]:
 # -- storing and loading ---------------------------------------------------------------------
 
 
-def save_report(store: RunStore | None, report: EvalReport) -> EvalReport:
+def save_report(store: HistoryStore | None, report: EvalReport) -> EvalReport:
     """Store `report` and return it with its id; unchanged with a warning if it cannot be."""
     if store is None:
         return report.model_copy(update={"warnings": ("History is disabled; not stored.",)})
-    run = report.model_dump(include={"dataset", "backend", "model", "started", "finished"})
-    run.update(score=report.score, parts=report.parts, example_count=report.example_count)
-    rows = [
-        r.model_dump(include={"example_index", "prompt_run_id", "score", "parts", "error"})
-        for r in report.results
-    ]
     try:
-        run_id = store.save_eval_run(run, rows)
+        run_id = store.save_eval_run(report)
     except PromptImpError as error:
         return report.model_copy(update={"warnings": (f"Evaluation run not stored: {error}",)})
     return report.model_copy(update={"id": run_id})
 
 
-def list_reports(store: RunStore, limit: int = 50) -> list[EvalReport]:
+def list_reports(store: HistoryStore, limit: int = 50) -> list[EvalReport]:
     """Stored evaluation runs, newest first, without their examples."""
-    return [EvalReport.model_validate(row) for row in store.eval_runs(limit=limit)]
+    return store.eval_runs(limit=limit)
 
 
-def load_report(store: RunStore, run_id: int) -> EvalReport:
+def load_report(store: HistoryStore, run_id: int) -> EvalReport:
     """A stored evaluation run with its examples; InputError when there is none."""
-    row = store.get_eval_run(run_id)
-    if row is None:
+    report = store.get_eval_run(run_id)
+    if report is None:
         raise InputError(f"No evaluation run with id {run_id}.")
-    results = tuple(ExampleResult.model_validate(item) for item in store.eval_results(run_id))
-    return EvalReport.model_validate({**row, "results": results})
+    return report
 
 
 # -- comparing -------------------------------------------------------------------------------
@@ -177,6 +129,6 @@ def _diff(first: ExampleResult, second: ExampleResult) -> ExampleDiff:
     )
 
 
-def compare_runs(store: RunStore, first_id: int, second_id: int) -> Comparison:
+def compare_runs(store: HistoryStore, first_id: int, second_id: int) -> Comparison:
     """Compare two stored evaluation runs."""
     return compare_reports(load_report(store, first_id), load_report(store, second_id))

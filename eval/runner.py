@@ -24,7 +24,8 @@ import dspy
 
 from eval.agreement import example_guardrails
 from eval.metrics import PromptJudge, score_prediction
-from eval.reports import EvalReport, ExampleResult, average_parts, mean, save_report
+from eval.reports import average_parts, mean, save_report
+from promptimp.history.records import EvalReport, ExampleResult
 from promptimp.models import BackendType, InputError, PromptImpError
 from promptimp.quality import Demo
 from promptimp.service import ImproveService, parse_backend

@@ -7,8 +7,9 @@ from streamlit.runtime.uploaded_file_manager import UploadedFile
 
 from eval.datasets import BUNDLED_DEVSET, load_dataset, parse_dataset
 from eval.metrics import PART_DESCRIPTIONS
-from eval.reports import EvalReport, compare_reports, list_reports, load_report
+from eval.reports import compare_reports, list_reports, load_report
 from eval.runner import evaluate_backends
+from promptimp.history.records import EvalReport
 from promptimp.models import BackendType, InputError, PromptImpError
 from ui.resources import READ_TTL_S, get_service, get_store, reads_changed
 from ui.text import escape_markdown, plural

@@ -8,8 +8,8 @@ from functools import partial
 
 import streamlit as st
 
+from promptimp.history import HistoryStore, RunFilter
 from promptimp.models import BackendType, PromptImpError
-from promptimp.store import RunFilter, RunStore
 from ui import resources
 from ui.text import escape_markdown, plural
 from ui.views import RUN_COLUMNS, render_run, runs_frame
@@ -75,7 +75,7 @@ def forget_delete() -> None:
 
 
 @st.dialog("Delete this run?", on_dismiss=forget_delete)
-def confirm_delete(store: RunStore, run_id: int) -> None:
+def confirm_delete(store: HistoryStore, run_id: int) -> None:
     st.write(f"Run #{run_id} will be removed from the history. This cannot be undone.")
     delete_col, cancel_col = st.columns(2)
     if delete_col.button("Delete", type="primary", key="history_delete_confirm", width="stretch"):

@@ -28,6 +28,8 @@ from starlette.datastructures import Headers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from promptimp.history import HistoryStore, RunFilter
+from promptimp.history.records import Statistics
 from promptimp.http_limits import BodyReadTimeout, header_timeout_protocol
 from promptimp.models import (
     BackendType,
@@ -39,7 +41,6 @@ from promptimp.models import (
 )
 from promptimp.service import ImproveService
 from promptimp.settings import Settings
-from promptimp.store import RunFilter, RunStore
 
 log = logging.getLogger(__name__)
 
@@ -105,23 +106,6 @@ class HistoryPage(BaseModel):
     offset: int
 
 
-class BackendStats(BaseModel):
-    count: int
-    average_confidence: float | None
-    average_latency_ms: float | None
-
-
-class Stats(BaseModel):
-    """Totals, averages and nearest-rank latency percentiles; null when nothing is known."""
-
-    total_count: int
-    average_confidence: float | None
-    average_latency_ms: float | None
-    p50_latency_ms: int | None
-    p95_latency_ms: int | None
-    by_backend: dict[str, BackendStats]
-
-
 class RepositoryHealth(BaseModel):
     """Storage status; answered with 503 when `unhealthy`."""
 
@@ -156,13 +140,13 @@ def _service(request: Request) -> ImproveService:
 Service = Annotated[ImproveService, Depends(_service)]
 
 
-def _store(service: Service) -> RunStore:
+def _store(service: Service) -> HistoryStore:
     if service.store is None:
         raise HTTPException(503, HISTORY_DISABLED)
     return service.store
 
 
-Store = Annotated[RunStore, Depends(_store)]
+Store = Annotated[HistoryStore, Depends(_store)]
 router = APIRouter()
 
 
@@ -210,10 +194,10 @@ def history_run(store: Store, run_id: Annotated[int, Path(ge=1, le=SQLITE_MAX_IN
     return run
 
 
-@router.get("/api/v1/stats", response_model=Stats, responses=_errors(503), tags=["history"])
-def stats(store: Store) -> Stats:
-    """Totals, averages and latency percentiles, overall and per backend."""
-    return Stats.model_validate(store.statistics())
+@router.get("/api/v1/stats", response_model=Statistics, responses=_errors(503), tags=["history"])
+def stats(store: Store) -> Statistics:
+    """Totals, averages and nearest-rank latency percentiles, overall and per backend."""
+    return store.statistics()
 
 
 @router.get(

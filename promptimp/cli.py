@@ -74,7 +74,7 @@ class _State:
         return self._service
 
     @property
-    def store(self):  # noqa: ANN201 - RunStore
+    def store(self):  # noqa: ANN201 - SQLiteStore
         store = self.service.store
         if store is None:
             raise InputError("History is disabled (SQLITE_ENABLED=false).")
@@ -179,7 +179,7 @@ def history(
     as_json: JsonFlag = False,
 ) -> None:
     """List stored runs, newest first, a page at a time (20 unless --limit says otherwise)."""
-    from promptimp.store import RunFilter
+    from promptimp.history import RunFilter
 
     filters = RunFilter(text=search or "", backend=backend, since=since, until=until)
     runs = state.store.query(filters, limit=limit, offset=offset)
@@ -218,18 +218,18 @@ def stats(as_json: JsonFlag = False) -> None:
     """Totals, averages and latency percentiles, overall and per backend."""
     figures = state.store.statistics()
     if as_json:
-        _echo_json(figures)
+        _echo_json(figures.model_dump(mode="json"))
         return
-    typer.echo(f"Runs stored:         {_figure(figures['total_count'])}")
-    typer.echo(f"Average confidence:  {_figure(figures['average_confidence'])}")
-    typer.echo(f"Average latency:     {_figure(figures['average_latency_ms'], ' ms')}")
-    typer.echo(f"Median latency:      {_figure(figures['p50_latency_ms'], ' ms')}")
-    typer.echo(f"95th pct latency:    {_figure(figures['p95_latency_ms'], ' ms')}")
-    for backend_name, group in figures["by_backend"].items():
+    typer.echo(f"Runs stored:         {_figure(figures.total_count)}")
+    typer.echo(f"Average confidence:  {_figure(figures.average_confidence)}")
+    typer.echo(f"Average latency:     {_figure(figures.average_latency_ms, ' ms')}")
+    typer.echo(f"Median latency:      {_figure(figures.p50_latency_ms, ' ms')}")
+    typer.echo(f"95th pct latency:    {_figure(figures.p95_latency_ms, ' ms')}")
+    for backend_name, group in figures.by_backend.items():
         typer.echo(
-            f"{backend_name + ':':<20} {_figure(group['count'])} runs, confidence"
-            f" {_figure(group['average_confidence'])}, latency"
-            f" {_figure(group['average_latency_ms'], ' ms')}"
+            f"{backend_name + ':':<20} {_figure(group.count)} runs, confidence"
+            f" {_figure(group.average_confidence)}, latency"
+            f" {_figure(group.average_latency_ms, ' ms')}"
         )
 
 

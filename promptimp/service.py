@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from promptimp.assembly import DEFAULT_FRAMEWORK, to_improved_prompt
 from promptimp.breaker import BreakerState, CircuitBreaker
+from promptimp.history import HistoryStore, open_history
 from promptimp.models import (
     FRAMEWORKS,
     BackendType,
@@ -29,7 +30,6 @@ from promptimp.models import (
     RepositoryError,
 )
 from promptimp.settings import Provider, Settings
-from promptimp.store import RunStore
 from promptimp.text import is_valid_unicode, strip_control, visible_length
 
 if TYPE_CHECKING:
@@ -99,13 +99,11 @@ class ImproveService:
         lm: Any = None,
         adapter: Any = None,
         program_factory: ProgramFactory | None = None,
-        store: RunStore | None = None,
+        store: HistoryStore | None = None,
         breaker: CircuitBreaker | None = None,
     ) -> None:
         self.settings = settings
-        self.store = store
-        if self.store is None and settings.SQLITE_ENABLED:
-            self.store = RunStore(settings.db_path, wal=settings.SQLITE_WAL_MODE)
+        self.store = store if store is not None else open_history(settings)
         self.breaker = breaker or CircuitBreaker(STORAGE_FAILURE_THRESHOLD, STORAGE_COOLDOWN_S)
         self._lm = lm
         self._adapter = adapter
@@ -322,7 +320,7 @@ class ImproveService:
     def health(self) -> Health:
         """Status of storage plus provider and model (never a key)."""
         common = {
-            "database_path": str(self.settings.db_path),
+            "database_path": self.store.location if self.store else self.settings.history_location,
             "breaker_state": self.breaker.state.value,
             "provider": self.settings.LLM_PROVIDER.value,
             "model": self.settings.model_name,
@@ -345,8 +343,8 @@ class ImproveService:
         return Health(
             status=status,
             reason=reason,
-            total_records=stats["total_count"],
-            average_confidence=stats["average_confidence"],
-            average_latency_ms=stats["average_latency_ms"],
+            total_records=stats.total_count,
+            average_confidence=stats.average_confidence,
+            average_latency_ms=stats.average_latency_ms,
             **common,
         )

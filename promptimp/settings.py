@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -74,7 +75,8 @@ class Settings(BaseSettings):
     MIN_CONFIDENCE_THRESHOLD: float = Field(default=0.7, ge=0.0, le=1.0)
     MAX_LATENCY_MS: int = Field(default=30000, gt=0)
 
-    # Storage
+    # Storage: PostgreSQL at HISTORY_DATABASE_URL when it is set, else SQLite at SQLITE_DB_PATH
+    HISTORY_DATABASE_URL: str = Field(default="", repr=False)
     SQLITE_ENABLED: bool = True
     SQLITE_DB_PATH: str = "data/prompt_history.db"
     SQLITE_RETENTION_DAYS: int = Field(default=30, ge=1, le=MAX_RETENTION_DAYS)
@@ -86,6 +88,14 @@ class Settings(BaseSettings):
     def _db_path_not_blank(cls, value: str) -> str:
         if not value.strip():
             raise ValueError("must be a file path")
+        return value
+
+    @field_validator("HISTORY_DATABASE_URL")
+    @classmethod
+    def _postgresql_url(cls, value: str) -> str:
+        value = value.strip()
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be empty (SQLite) or a postgresql:// URL")
         return value
 
     @field_validator("API_ALLOWED_HOSTS", mode="before")
@@ -109,6 +119,16 @@ class Settings(BaseSettings):
         return Path(self.SQLITE_DB_PATH)
 
     @property
+    def history_enabled(self) -> bool:
+        """Whether runs are kept: always on PostgreSQL, on SQLite unless SQLITE_ENABLED=false."""
+        return bool(self.HISTORY_DATABASE_URL) or self.SQLITE_ENABLED
+
+    @property
+    def history_location(self) -> str:
+        """Where the history lives, safe to show: the SQLite path or the URL without password."""
+        return mask_url(self.HISTORY_DATABASE_URL) or str(self.db_path)
+
+    @property
     def model_name(self) -> str:
         """LLM_MODEL, or the provider's default model when it is empty."""
         return self.LLM_MODEL or DEFAULT_MODELS[self.LLM_PROVIDER]
@@ -128,11 +148,12 @@ class Settings(BaseSettings):
         return own or self.LLM_API_KEY
 
     def redact(self, text: str) -> str:
-        """`text` with every configured API key replaced by its mask."""
+        """`text` with every configured API key and the database password masked."""
         for name, value in self:
             if name.endswith("_API_KEY") and value and value in text:
                 text = text.replace(value, mask_secret(value))
-        return text
+        password = urlsplit(self.HISTORY_DATABASE_URL).password
+        return text.replace(password, "****") if password else text
 
     def public_view(self) -> dict[str, object]:
         """Settings safe to show: every value, with API keys masked."""
@@ -140,6 +161,8 @@ class Settings(BaseSettings):
         for name, value in self.model_dump(mode="json").items():
             if name.endswith("_API_KEY"):
                 value = mask_secret(value)
+            elif name == "HISTORY_DATABASE_URL":
+                value = mask_url(value)
             view[name] = value
         return view
 
@@ -149,6 +172,15 @@ def mask_secret(value: str) -> str:
     if not value:
         return ""
     return "****" if len(value) < 12 else f"{value[:3]}...{value[-4:]}"
+
+
+def mask_url(url: str) -> str:
+    """`url` with its password shown as ****; empty stays empty."""
+    parts = urlsplit(url)
+    if not parts.password:
+        return url
+    netloc = parts.netloc.replace(f":{parts.password}@", ":****@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
 
 
 def describe_validation_error(error: ValidationError) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from promptimp.history import SQLiteStore
 from promptimp.history.postgres import PostgresStore
 from promptimp.models import BackendType, PromptRun
-from promptimp.store import RunStore
 from tests.pg_server import PostgresServer, start_or_fail
 
 
@@ -71,10 +71,10 @@ def pg_url(pg_server, pg_template) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
-def history_store(request, db_path) -> Iterator[RunStore | PostgresStore]:
+def history_store(request, db_path) -> Iterator[SQLiteStore | PostgresStore]:
     """An empty history on each backend: a SQLite file in tmp_path, a fresh PostgreSQL db."""
     if request.param == "sqlite":
-        store = RunStore(db_path)
+        store = SQLiteStore(db_path)
     else:
         store = PostgresStore(request.getfixturevalue("pg_url"))
     yield store

@@ -10,8 +10,8 @@ from datetime import UTC, datetime, timedelta
 import httpx
 import pytest
 
+from promptimp.history import SQLiteStore
 from promptimp.models import FRAMEWORKS, BackendType, PromptRun
-from promptimp.store import RunStore
 from tests.support import REPO, free_port, running_server
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(900)]
@@ -37,7 +37,7 @@ def server(tmp_path_factory):
         guardrails=("Old rule",),
         backend=BackendType.ZERO_SHOT,
     )
-    store = RunStore(db_path)
+    store = SQLiteStore(db_path)
     store.save(old)
     store.close()
     env = {

@@ -1,4 +1,5 @@
-"""Comparisons of zero-shot against few-shot: the table, saving verdicts and win rates."""
+"""Comparisons of zero-shot against few-shot on both backends: saving verdicts, win rates;
+and the SQLite table itself."""
 
 from __future__ import annotations
 
@@ -7,13 +8,21 @@ from datetime import UTC, datetime
 
 import pytest
 
+from promptimp.history import SQLiteStore
+from promptimp.history.filters import VERDICTS
+from promptimp.history.records import VerdictShare, WinRates
 from promptimp.models import BackendType, RepositoryConstraintError
-from promptimp.store import RunStore
 
 
 @pytest.fixture
-def store(db_path):
-    opened = RunStore(db_path)
+def store(history_store):
+    """An empty store of each backend."""
+    return history_store
+
+
+@pytest.fixture
+def sqlite_store(db_path):
+    opened = SQLiteStore(db_path)
     yield opened
     opened.close()
 
@@ -25,8 +34,8 @@ def pair(store, make_run) -> tuple[int, int]:
     return zero.id, few.id
 
 
-def test_blank_database_gets_the_comparisons_table(store, db_path):
-    store.check()
+def test_blank_database_gets_the_comparisons_table(sqlite_store, db_path):
+    sqlite_store.check()
     conn = sqlite3.connect(db_path)
     columns = [row[1:3] for row in conn.execute("PRAGMA table_info(comparisons)")]
     conn.close()
@@ -45,8 +54,8 @@ def test_saved_comparison_comes_back_with_both_runs_figures(store, pair):
     comparison_id = store.save_comparison(*pair, "few-shot", "Design a REST API")
     (row,) = store.recent_comparisons()
     assert comparison_id == 1
-    assert before <= row.pop("timestamp") <= datetime.now(UTC)
-    assert row == {
+    assert before <= row.timestamp <= datetime.now(UTC)
+    assert row.model_dump(exclude={"timestamp"}) == {
         "id": 1,
         "idea": "Design a REST API",
         "verdict": "few-shot",
@@ -62,45 +71,45 @@ def test_saved_comparison_comes_back_with_both_runs_figures(store, pair):
 def test_recent_comparisons_are_newest_first_and_limited(store, pair):
     for verdict in ("zero-shot", "tie", "few-shot"):
         store.save_comparison(*pair, verdict, "idea")
-    assert [row["verdict"] for row in store.recent_comparisons(limit=2)] == ["few-shot", "tie"]
+    assert [row.verdict for row in store.recent_comparisons(limit=2)] == ["few-shot", "tie"]
 
 
 def test_a_deleted_run_leaves_the_comparison_with_unknown_figures(store, pair):
     store.save_comparison(*pair, "zero-shot", "idea")
     store.delete(pair[0])
     (row,) = store.recent_comparisons()
-    assert row["zero_shot_confidence"] is None and row["zero_shot_latency_ms"] is None
-    assert row["few_shot_confidence"] == 0.9
+    assert row.zero_shot_confidence is None and row.zero_shot_latency_ms is None
+    assert row.few_shot_confidence == 0.9
 
 
 def test_win_rates_are_shares_of_all_comparisons(store, pair):
     for verdict in ("few-shot", "few-shot", "zero-shot", "tie"):
         store.save_comparison(*pair, verdict, "idea")
-    assert store.comparison_win_rates() == {
-        "total": 4,
-        "zero-shot": {"wins": 1, "rate": 0.25},
-        "few-shot": {"wins": 2, "rate": 0.5},
-        "tie": {"wins": 1, "rate": 0.25},
-    }
+    assert store.comparison_win_rates() == WinRates(
+        total=4,
+        verdicts={
+            "zero-shot": VerdictShare(wins=1, rate=0.25),
+            "few-shot": VerdictShare(wins=2, rate=0.5),
+            "tie": VerdictShare(wins=1, rate=0.25),
+        },
+    )
 
 
 def test_win_rates_of_no_comparisons_are_unknown(store):
-    assert store.comparison_win_rates() == {
-        "total": 0,
-        "zero-shot": {"wins": 0, "rate": None},
-        "few-shot": {"wins": 0, "rate": None},
-        "tie": {"wins": 0, "rate": None},
-    }
+    assert store.comparison_win_rates() == WinRates(
+        total=0,
+        verdicts={verdict: VerdictShare(wins=0, rate=None) for verdict in VERDICTS},
+    )
 
 
 def test_an_unknown_verdict_is_refused_and_nothing_stored(store, pair):
     with pytest.raises(ValueError, match="verdict must be one of zero-shot, few-shot, tie"):
         store.save_comparison(*pair, "both", "idea")
-    assert store.comparison_win_rates()["total"] == 0
+    assert store.comparison_win_rates().total == 0
 
 
-def test_the_schema_itself_rejects_an_unknown_verdict(store, db_path):
-    store.check()
+def test_the_schema_itself_rejects_an_unknown_verdict(sqlite_store, db_path):
+    sqlite_store.check()
     conn = sqlite3.connect(db_path)
     with pytest.raises(sqlite3.IntegrityError), conn:
         conn.execute("INSERT INTO comparisons (idea, verdict) VALUES ('idea', 'both')")

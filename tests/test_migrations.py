@@ -6,8 +6,8 @@ import sqlite3
 
 import pytest
 
-from promptimp.migrations import migrations
-from promptimp.store import RunStore
+from promptimp.history import SQLiteStore
+from promptimp.history.sqlite.migrations import migrations
 
 EXPECTED_COLUMNS = [
     # (cid, name, type, notnull, default, pk) as PRAGMA table_info reports them
@@ -42,7 +42,7 @@ GOOD_ROW = {
 
 @pytest.fixture
 def migrated(db_path):
-    RunStore(db_path).check()
+    SQLiteStore(db_path).check()
     conn = sqlite3.connect(db_path)
     yield conn
     conn.close()
@@ -108,8 +108,8 @@ def test_migrations_are_named_in_order_and_applied_once(db_path):
     names = [migration.name for migration in migrations._migrations]
     assert names == sorted(names)
     assert all(name[:5] == f"m{index:03d}_" for index, name in enumerate(names, start=1))
-    RunStore(db_path).check()
-    RunStore(db_path).check()
+    SQLiteStore(db_path).check()
+    SQLiteStore(db_path).check()
     conn = sqlite3.connect(db_path)
     applied = conn.execute(
         "SELECT name FROM _sqlite_migrations WHERE migration_set = 'promptimp' ORDER BY id"
@@ -157,7 +157,7 @@ def test_wal_is_on_by_default_and_off_when_disabled(tmp_path):
         conn.close()
         return mode
 
-    RunStore(tmp_path / "wal.db").check()
-    RunStore(tmp_path / "plain.db", wal=False).check()
+    SQLiteStore(tmp_path / "wal.db").check()
+    SQLiteStore(tmp_path / "plain.db", wal=False).check()
     assert journal_mode(tmp_path / "wal.db") == "wal"
     assert journal_mode(tmp_path / "plain.db") == "delete"

@@ -12,10 +12,10 @@ from datetime import UTC, datetime, timedelta, timezone
 import psycopg
 import pytest
 
+from promptimp.history import SQLiteStore
 from promptimp.history.postgres import PostgresStore
 from promptimp.history.postgres.migrations import MIGRATIONS
 from promptimp.models import PromptRun, RepositoryConnectionError
-from promptimp.store import RunStore
 
 EXPECTED_COLUMNS = [
     # (name, type, nullable, default) as information_schema reports them
@@ -159,7 +159,7 @@ def test_a_nul_character_is_refused_as_a_constraint_error(store, make_run):
 
 
 def test_exports_are_the_same_text_as_sqlite_exports(store, make_run, db_path):
-    sqlite = RunStore(db_path)
+    sqlite = SQLiteStore(db_path)
     for number in range(5):
         run = make_run(
             original_idea=f"Idea {number}, «ünïcode»",

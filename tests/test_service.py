@@ -11,10 +11,10 @@ import pytest
 from dspy.utils import DummyLM
 
 from promptimp.breaker import BreakerState, CircuitBreaker
+from promptimp.history import SQLiteStore
 from promptimp.models import BackendType, InputError, ModelError
 from promptimp.service import MAX_TEXT_CHARS, ImproveService
 from promptimp.settings import Settings
-from promptimp.store import RunStore
 from tests.support import ANSWER, dummy_service, key_echoing_provider
 
 PARTS = {key: value for key, value in ANSWER.items() if key != "improved_prompt"}
@@ -125,7 +125,7 @@ def test_breaker_skips_storage_after_five_failures_and_retries_after_cooldown(tm
     blocker.write_text("")
     settings = Settings(LLM_PROVIDER="openai", SQLITE_DB_PATH=str(blocker / "h.db"))
     clock = FakeClock()
-    store = RunStore(blocker / "h.db")
+    store = SQLiteStore(blocker / "h.db")
     service = ImproveService(
         settings,
         lm=DummyLM([ANSWER] * 20),

@@ -15,14 +15,23 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
+from promptimp.history import RunFilter, SQLiteStore
 from promptimp.history.postgres import PostgresStore
+from promptimp.history.records import (
+    BackendFigures,
+    DailyFigures,
+    EvalReport,
+    ExampleResult,
+    HistogramBin,
+    ModelFigures,
+    Statistics,
+)
 from promptimp.models import (
     BackendType,
     PromptRun,
     RepositoryConnectionError,
     RepositoryConstraintError,
 )
-from promptimp.store import RunFilter, RunStore
 
 ZERO, FEW = BackendType.ZERO_SHOT, BackendType.FEW_SHOT
 T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
@@ -36,18 +45,24 @@ def store(history_store):
 
 @pytest.fixture
 def sqlite_store(db_path):
-    store = RunStore(db_path)
+    store = SQLiteStore(db_path)
     yield store
     store.close()
 
 
-def backend_of(store: RunStore | PostgresStore) -> str:
+def backend_of(store: SQLiteStore | PostgresStore) -> str:
     return "postgres" if isinstance(store, PostgresStore) else "sqlite"
 
 
-def location_of(store: RunStore | PostgresStore) -> str:
+def as_dicts(records: list, kind: type) -> list[dict]:
+    """Typed records as dicts, once each is checked to be a `kind`."""
+    assert all(isinstance(record, kind) for record in records)
+    return [record.model_dump() for record in records]
+
+
+def location_of(store: SQLiteStore | PostgresStore) -> str:
     """What the store's error messages call it."""
-    return store.location if isinstance(store, PostgresStore) else str(store.path)
+    return store.location
 
 
 def ids(runs: list[PromptRun]) -> list[int | None]:
@@ -55,13 +70,13 @@ def ids(runs: list[PromptRun]) -> list[int | None]:
 
 
 def _save_forever(path: str, run: PromptRun) -> None:
-    store = RunStore(path)
+    store = SQLiteStore(path)
     while True:
         store.save(run)
 
 
 def _save_many(path: str, run: PromptRun, count: int) -> None:
-    store = RunStore(path)
+    store = SQLiteStore(path)
     for _ in range(count):
         store.save(run)
 
@@ -343,39 +358,39 @@ def known(store, make_run):
 
 
 def test_statistics_are_exact(known):
-    assert known.statistics() == {
-        "total_count": 5,
-        "average_confidence": 0.625,  # (0.5 + 1.0 + 0.75 + 0.25) / 4
-        "average_latency_ms": 250.0,  # (100 + 300 + 200 + 400) / 4
-        "p50_latency_ms": 200,  # nearest rank: ceil(0.50 * 4) = 2nd of 100,200,300,400
-        "p95_latency_ms": 400,  # ceil(0.95 * 4) = 4th
-        "by_backend": {
-            "few-shot": {"count": 3, "average_confidence": 0.5, "average_latency_ms": 300.0},
-            "zero-shot": {"count": 2, "average_confidence": 0.75, "average_latency_ms": 200.0},
+    assert known.statistics() == Statistics(
+        total_count=5,
+        average_confidence=0.625,  # (0.5 + 1.0 + 0.75 + 0.25) / 4
+        average_latency_ms=250.0,  # (100 + 300 + 200 + 400) / 4
+        p50_latency_ms=200,  # nearest rank: ceil(0.50 * 4) = 2nd of 100,200,300,400
+        p95_latency_ms=400,  # ceil(0.95 * 4) = 4th
+        by_backend={
+            "few-shot": BackendFigures(count=3, average_confidence=0.5, average_latency_ms=300.0),
+            "zero-shot": BackendFigures(count=2, average_confidence=0.75, average_latency_ms=200.0),
         },
-    }
+    )
 
 
 def test_statistics_of_an_empty_store(store):
-    assert store.statistics() == {
-        "total_count": 0,
-        "average_confidence": None,
-        "average_latency_ms": None,
-        "p50_latency_ms": None,
-        "p95_latency_ms": None,
-        "by_backend": {},
-    }
+    assert store.statistics() == Statistics(
+        total_count=0,
+        average_confidence=None,
+        average_latency_ms=None,
+        p50_latency_ms=None,
+        p95_latency_ms=None,
+        by_backend={},
+    )
 
 
 def test_percentiles_of_a_hundred_latencies(store, make_run):
     for latency in random.Random(1).sample(range(1, 101), 100):
         store.save(make_run(latency_ms=latency))
     figures = store.statistics()
-    assert (figures["p50_latency_ms"], figures["p95_latency_ms"]) == (50, 95)
+    assert (figures.p50_latency_ms, figures.p95_latency_ms) == (50, 95)
 
 
 def test_daily_summary(known):
-    assert known.daily_summary() == [
+    assert as_dicts(known.daily_summary(), DailyFigures) == [
         {"day": date(2024, 5, 1), "backend": "few-shot", "runs": 2,
          "average_confidence": 0.75, "average_latency_ms": 200.0},
         {"day": date(2024, 5, 1), "backend": "zero-shot", "runs": 1,
@@ -385,14 +400,14 @@ def test_daily_summary(known):
         {"day": date(2024, 5, 2), "backend": "zero-shot", "runs": 1,
          "average_confidence": 1.0, "average_latency_ms": 300.0},
     ]  # fmt: skip
-    assert [row["day"] for row in known.daily_summary(since=date(2024, 5, 2))] == [
+    assert [row.day for row in known.daily_summary(since=date(2024, 5, 2))] == [
         date(2024, 5, 2),
         date(2024, 5, 2),
     ]
 
 
 def test_model_summary(known):
-    assert known.model_summary() == [
+    assert as_dicts(known.model_summary(), ModelFigures) == [
         {"model_version": "m-a", "runs": 2, "average_confidence": 0.75,
          "average_latency_ms": 200.0},
         {"model_version": "m-b", "runs": 2, "average_confidence": 0.75,
@@ -403,13 +418,13 @@ def test_model_summary(known):
 
 
 def test_histograms(known):
-    assert known.histogram("confidence", bins=4) == [
+    assert as_dicts(known.histogram("confidence", bins=4), HistogramBin) == [
         {"lower": 0.0, "upper": 0.25, "count": 0},
         {"lower": 0.25, "upper": 0.5, "count": 1},
         {"lower": 0.5, "upper": 0.75, "count": 1},
         {"lower": 0.75, "upper": 1.0, "count": 2},
     ]
-    assert known.histogram("latency_ms", bins=3) == [
+    assert as_dicts(known.histogram("latency_ms", bins=3), HistogramBin) == [
         {"lower": 100.0, "upper": 200.0, "count": 1},
         {"lower": 200.0, "upper": 300.0, "count": 1},
         {"lower": 300.0, "upper": 400.0, "count": 2},
@@ -430,6 +445,41 @@ def test_share_at_least(known):
 
 def test_share_at_least_of_an_empty_store(store):
     assert store.share_at_least(0.5) is None
+
+
+def test_an_evaluation_run_comes_back_as_stored(store, make_run):
+    run_id = store.save(make_run(original_idea="Scored idea")).id
+    started = datetime(2024, 5, 1, 12, 0, 0, 250000, tzinfo=UTC)
+    report = EvalReport(
+        dataset="devset.jsonl",
+        backend="zero-shot",
+        model="test/model",
+        started=started,
+        finished=started + timedelta(seconds=3),
+        score=0.625,
+        parts={"role": 0.5, "guardrails": 0.75},
+        example_count=2,
+        results=(
+            ExampleResult(example_index=0, score=0.5, parts={"role": 0.5}, prompt_run_id=run_id),
+            ExampleResult(example_index=1, score=0.75, parts={}, error="model failed"),
+        ),
+    )
+    first = store.save_eval_run(report)
+    second = store.save_eval_run(report.model_copy(update={"backend": "few-shot"}))
+    stored = store.get_eval_run(first)
+    assert stored.model_dump(exclude={"results"}) == {
+        **report.model_dump(exclude={"results"}),
+        "id": first,
+    }
+    assert stored.results[0].original_idea == "Scored idea"
+    assert [r.model_dump(exclude={"original_idea", "improved_prompt"}) for r in stored.results] == [
+        r.model_dump(exclude={"original_idea", "improved_prompt"}) for r in report.results
+    ]
+    assert [(r.id, r.backend, r.results) for r in store.eval_runs()] == [
+        (second, "few-shot", ()),
+        (first, "zero-shot", ()),
+    ]
+    assert store.get_eval_run(second + 1) is None
 
 
 # -- export ------------------------------------------------------------------------------
@@ -477,7 +527,7 @@ def test_export_with_filters_and_empty(known, tmp_path):
 
 def test_missing_directory_is_created(tmp_path, make_run):
     path = tmp_path / "a" / "b" / "history.db"
-    store = RunStore(path)
+    store = SQLiteStore(path)
     assert not path.parent.exists()  # nothing happens until the first operation
     assert store.save(make_run()).id == 1
     assert path.is_file()
@@ -488,7 +538,7 @@ def test_parent_that_is_a_file_gives_a_connection_error(tmp_path, make_run):
     blocker = tmp_path / "blocker"
     blocker.write_text("not a directory")
     path = blocker / "history.db"
-    store = RunStore(path)
+    store = SQLiteStore(path)
     for operation in (store.check, lambda: store.save(make_run()), store.total_count):
         with pytest.raises(RepositoryConnectionError) as caught:
             operation()
@@ -505,7 +555,7 @@ def test_parent_that_is_a_file_gives_a_connection_error(tmp_path, make_run):
 def test_corrupt_file_gives_a_connection_error_and_is_left_untouched(tmp_path, make_run, content):
     path = tmp_path / "history.db"
     path.write_bytes(content)
-    store = RunStore(path)  # does not raise
+    store = SQLiteStore(path)  # does not raise
     expected = (
         f"Cannot open history database {path}: file is not a database"
         " (move it aside or set SQLITE_DB_PATH)"
@@ -521,7 +571,7 @@ def test_corrupt_file_gives_a_connection_error_and_is_left_untouched(tmp_path, m
 def test_store_recovers_once_the_corrupt_file_is_moved_aside(tmp_path, make_run):
     path = tmp_path / "history.db"
     path.write_text("garbage" * 100)
-    store = RunStore(path)
+    store = SQLiteStore(path)
     with pytest.raises(RepositoryConnectionError):
         store.check()
     path.rename(tmp_path / "history.db.bad")
@@ -531,9 +581,9 @@ def test_store_recovers_once_the_corrupt_file_is_moved_aside(tmp_path, make_run)
 def test_locked_database_gives_a_connection_error_after_the_busy_timeout(
     db_path, make_run, monkeypatch
 ):
-    monkeypatch.setattr("promptimp.store.BUSY_TIMEOUT_S", 0.2)
-    monkeypatch.setattr("promptimp.store.WRITE_DEADLINE_S", 0.5)
-    store = RunStore(db_path)
+    monkeypatch.setattr("promptimp.history.sqlite.connection.BUSY_TIMEOUT_S", 0.2)
+    monkeypatch.setattr("promptimp.history.sqlite.connection.WRITE_DEADLINE_S", 0.5)
+    store = SQLiteStore(db_path)
     store.check()
     holder = sqlite3.connect(db_path)
     holder.execute("BEGIN IMMEDIATE")
@@ -574,7 +624,7 @@ def test_four_processes_saving_at_once_lose_nothing(db_path, make_run):
     for worker in workers:
         worker.join(timeout=120)
     assert [worker.exitcode for worker in workers] == [0, 0, 0, 0]
-    store = RunStore(db_path)
+    store = SQLiteStore(db_path)
     assert store.total_count() == 1000
     assert sorted(ids(store.query(limit=None))) == list(range(1, 1001))
 
@@ -583,7 +633,7 @@ def test_writer_killed_mid_save_leaves_a_whole_database(db_path, make_run):
     spawn = multiprocessing.get_context("spawn")
     writer = spawn.Process(target=_save_forever, args=(str(db_path), make_run()))
     writer.start()
-    store = RunStore(db_path)
+    store = SQLiteStore(db_path)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
@@ -609,4 +659,4 @@ def test_writer_killed_mid_save_leaves_a_whole_database(db_path, make_run):
     assert len(rows) >= 300
     assert all(None not in row for row in rows)
     assert all(json.loads(row[6]) == list(make_run().guardrails) for row in rows)
-    assert len(RunStore(db_path).query(limit=None)) == len(rows)
+    assert len(SQLiteStore(db_path).query(limit=None)) == len(rows)

@@ -1,4 +1,4 @@
-"""RunStore against hostile input and damaged files: dates in any year, out-of-range numbers,
+"""SQLiteStore against hostile input and damaged files: dates in any year, out-of-range numbers,
 damaged rows, corrupt pages, bad export paths, and concurrent writers in both journal modes."""
 
 from __future__ import annotations
@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 
+from promptimp.history import RunFilter, SQLiteStore
 from promptimp.models import (
     MAX_RETENTION_DAYS,
     MAX_ROW_ID,
@@ -18,13 +19,12 @@ from promptimp.models import (
     OutputError,
     RepositoryConnectionError,
 )
-from promptimp.store import RunFilter, RunStore
 from tests.support import query
 
 
 @pytest.fixture
 def store(db_path):
-    store = RunStore(db_path)
+    store = SQLiteStore(db_path)
     yield store
     store.close()
 
@@ -46,7 +46,7 @@ def test_retention_and_date_filters_compare_correctly_before_year_1000(store, ma
     assert ids(store.query(RunFilter(since=early), sort="timestamp asc")) == [1, 2, 3]
     assert ids(store.query(RunFilter(until=datetime(501, 1, 1)))) == [1]
     assert store.count(RunFilter(until=early)) == 0
-    assert [row["day"].year for row in store.daily_summary(since=early.date())] == [500, 1999, 2024]
+    assert [row.day.year for row in store.daily_summary(since=early.date())] == [500, 1999, 2024]
     assert store.delete_old(MAX_RETENTION_DAYS) == 1  # only the run from year 500
     assert ids(store.query(sort="timestamp asc")) == [2, 3]
 
@@ -143,13 +143,13 @@ def _corrupt_middle_pages(path: Path) -> bytes:
 
 def test_a_partly_corrupt_file_refuses_saves_and_is_left_as_it_was(tmp_path, make_run):
     path = tmp_path / "history.db"
-    store = RunStore(path, wal=False)
+    store = SQLiteStore(path, wal=False)
     for number in range(400):
         store.save(make_run(original_idea=f"Idea number {number} " + "padding " * 40))
     store.close()
     corrupted = _corrupt_middle_pages(path)
 
-    damaged = RunStore(path, wal=False)
+    damaged = SQLiteStore(path, wal=False)
     for operation in (damaged.check, lambda: damaged.save(make_run())):
         with pytest.raises(RepositoryConnectionError, match="malformed"):
             operation()
@@ -189,14 +189,14 @@ WRITERS, SAVES, READERS = 8, 500, 3
 def _save(path: str, wal: bool, count: int, make: dict) -> None:
     from promptimp.models import PromptRun
 
-    store = RunStore(path, wal=wal)
+    store = SQLiteStore(path, wal=wal)
     run = PromptRun(**make)
     for _ in range(count):
         store.save(run)
 
 
 def _read_until(path: str, wal: bool, stop) -> None:
-    store = RunStore(path, wal=wal)
+    store = SQLiteStore(path, wal=wal)
     while not stop.is_set():
         try:
             store.recent(limit=20)
@@ -209,7 +209,7 @@ def _read_until(path: str, wal: bool, stop) -> None:
 @pytest.mark.timeout(600)
 @pytest.mark.parametrize("wal", [True, False], ids=["wal", "rollback-journal"])
 def test_eight_writers_and_three_readers_lose_no_save(db_path, make_run, wal):
-    RunStore(db_path, wal=wal).check()  # the schema exists before the rush
+    SQLiteStore(db_path, wal=wal).check()  # the schema exists before the rush
     spawn = multiprocessing.get_context("spawn")
     stop = spawn.Event()
     fields = make_run().model_dump()
@@ -237,8 +237,8 @@ def test_a_lock_held_longer_than_the_busy_timeout_delays_a_save_instead_of_losin
 ):
     import threading
 
-    monkeypatch.setattr("promptimp.store.BUSY_TIMEOUT_S", 0.2)
-    store = RunStore(db_path)
+    monkeypatch.setattr("promptimp.history.sqlite.connection.BUSY_TIMEOUT_S", 0.2)
+    store = SQLiteStore(db_path)
     store.check()
     holder = sqlite3.connect(db_path, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")

@@ -10,11 +10,12 @@ import threading
 from typing import Any
 
 import streamlit as st
+from pydantic import BaseModel
 
+from promptimp.history import HistoryStore, RunFilter
 from promptimp.models import PromptRun
 from promptimp.service import Health, ImproveService
 from promptimp.settings import load_settings
-from promptimp.store import RunFilter, RunStore
 
 READ_TTL_S = 60
 
@@ -30,7 +31,7 @@ def get_service() -> ImproveService:
     return build_service()
 
 
-def get_store() -> RunStore | None:
+def get_store() -> HistoryStore | None:
     """The history store, or None when history is disabled (SQLITE_ENABLED=false)."""
     return get_service().store
 
@@ -72,15 +73,15 @@ def model_versions() -> list[str]:
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def insights(threshold: float, bins: int) -> dict[str, Any]:
-    """Every aggregate the Insights page draws, computed in SQL."""
+    """Every aggregate the Insights page draws, computed in SQL, as plain data for charts."""
     store = _store()
     return {
-        "statistics": store.statistics(),
+        "statistics": store.statistics().model_dump(),
         "share_confident": store.share_at_least(threshold),
-        "daily": store.daily_summary(),
-        "models": store.model_summary(),
-        "confidence_bins": store.histogram("confidence", bins),
-        "latency_bins": store.histogram("latency_ms", bins),
+        "daily": _dumped(store.daily_summary()),
+        "models": _dumped(store.model_summary()),
+        "confidence_bins": _dumped(store.histogram("confidence", bins)),
+        "latency_bins": _dumped(store.histogram("latency_ms", bins)),
     }
 
 
@@ -88,7 +89,11 @@ def insights(threshold: float, bins: int) -> dict[str, Any]:
 def comparisons(limit: int) -> dict[str, Any]:
     """Recent comparisons and each backend's win rate over all of them."""
     store = _store()
-    return {"recent": store.recent_comparisons(limit), "win_rates": store.comparison_win_rates()}
+    rates = store.comparison_win_rates()
+    return {
+        "recent": _dumped(store.recent_comparisons(limit)),
+        "win_rates": {"total": rates.total, **rates.model_dump()["verdicts"]},
+    }
 
 
 _READS = (health, query_runs, count_runs, model_versions, insights, comparisons)
@@ -100,8 +105,12 @@ def reads_changed() -> None:
         cached.clear()
 
 
-def _store() -> RunStore:
+def _store() -> HistoryStore:
     store = get_store()
     if store is None:
         raise RuntimeError("history is disabled")  # pages check get_store() first
     return store
+
+
+def _dumped(records: list[BaseModel]) -> list[dict[str, Any]]:
+    return [record.model_dump() for record in records]

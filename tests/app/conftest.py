@@ -20,10 +20,10 @@ from dspy.utils.callback import BaseCallback
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from promptimp.history import SQLiteStore
 from promptimp.models import PromptRun
 from promptimp.service import ImproveService
 from promptimp.settings import load_settings
-from promptimp.store import RunStore
 from ui import resources
 
 
@@ -112,9 +112,9 @@ def gate(workbench, answers, monkeypatch) -> Iterator[Gate]:
 
 
 @pytest.fixture
-def store(workbench) -> Iterator[RunStore]:
+def store(workbench) -> Iterator[SQLiteStore]:
     """A second store on the app's database file, for seeding and checking rows."""
-    opened = RunStore(workbench)
+    opened = SQLiteStore(workbench)
     yield opened
     opened.close()
 

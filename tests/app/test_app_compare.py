@@ -7,8 +7,9 @@ from concurrent.futures import wait
 
 from app_helpers import ANSWER, TIMEOUT_S, click, press, unescape
 
+from promptimp.history import SQLiteStore
+from promptimp.history.records import VerdictShare
 from promptimp.models import RepositoryConnectionError
-from promptimp.store import RunStore
 from ui.jobs import CANCELLED
 
 FEW_SHOT_PROMPT = (
@@ -52,9 +53,9 @@ def test_the_diff_marks_words_and_escapes_the_text(workbench, answers, open_page
 def test_a_verdict_is_stored_and_counted_in_the_win_rates(store, open_page):
     at = click(compare(open_page("compare")), "Few-shot is better")
     assert [unescape(s.value) for s in at.success] == ["Saved: few-shot is better."]
-    assert store.comparison_win_rates()["few-shot"] == {"wins": 1, "rate": 1.0}
+    assert store.comparison_win_rates().verdicts["few-shot"] == VerdictShare(wins=1, rate=1.0)
     (row,) = store.recent_comparisons()
-    assert (row["zero_shot_run_id"], row["few_shot_run_id"], row["verdict"]) == (1, 2, "few-shot")
+    assert (row.zero_shot_run_id, row.few_shot_run_id, row.verdict) == (1, 2, "few-shot")
     figures = {m.label: m.value for m in at.metric if m.label.endswith(("wins", "Ties"))}
     assert figures == {"Zero-shot wins": "0%", "Few-shot wins": "100%", "Ties": "0%"}
     assert not [b for b in at.button if b.label.endswith("is better")]  # one verdict per pair
@@ -79,7 +80,7 @@ def test_a_verdict_that_cannot_be_saved_is_one_error(store, monkeypatch, open_pa
     def broken(*args: object) -> int:
         raise RepositoryConnectionError("Cannot open history database: disk I/O error")
 
-    monkeypatch.setattr(RunStore, "save_comparison", broken)
+    monkeypatch.setattr(SQLiteStore, "save_comparison", broken)
     at = click(at, "About the same")
     assert [unescape(e.value) for e in at.error] == ["Cannot open history database: disk I/O error"]
     assert [b.label for b in at.button if b.key and b.key.startswith("verdict_")] == [

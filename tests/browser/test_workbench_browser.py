@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect, sync_playwright
 
+from promptimp.history import SQLiteStore
 from promptimp.models import BackendType, PromptRun
-from promptimp.store import RunStore
 from tests.support import free_port, running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -40,7 +40,12 @@ expect.set_options(timeout=RUN_TIMEOUT_MS)  # two shared cores: a page can take 
 
 def seed(db_path: Path) -> None:
     """One stored run whose texts and model name are HTML."""
-    store = RunStore(db_path)
+    store = SQLiteStore(db_path)
+@pytest.fixture(scope="module")
+def app_url(tmp_path_factory) -> Iterator[str]:
+    """The served app; its database holds one run whose texts are HTML."""
+    db_path = tmp_path_factory.mktemp("served") / "history.db"
+    store = SQLiteStore(db_path)
     store.save(
         PromptRun(
             original_idea=HOSTILE_IDEA,

@@ -9,8 +9,9 @@ import pytest
 from eval.datasets import load_dataset
 from eval.reports import compare_reports, compare_runs
 from eval.runner import evaluate_backend
+from promptimp.history import SQLiteStore
+from promptimp.history.records import EvalReport, ExampleResult
 from promptimp.models import InputError
-from promptimp.store import RunStore
 from tests.support import query
 
 # -- comparing hand-made stored runs -----------------------------------------------------------
@@ -18,26 +19,25 @@ from tests.support import query
 WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def store_run(store: RunStore, backend: str, scores: dict[int, float], parts: dict) -> int:
-    results = [
-        {"example_index": i, "prompt_run_id": None, "score": s, "parts": {"length": s}, "error": ""}
-        for i, s in scores.items()
-    ]
-    run = {
-        "dataset": "hand-made",
-        "backend": backend,
-        "model": "test/model",
-        "started": WHEN,
-        "finished": WHEN,
-        "score": sum(scores.values()) / len(scores),
-        "parts": parts,
-        "example_count": len(scores),
-    }
-    return store.save_eval_run(run, results)
+def store_run(store: SQLiteStore, backend: str, scores: dict[int, float], parts: dict) -> int:
+    report = EvalReport(
+        dataset="hand-made",
+        backend=backend,
+        model="test/model",
+        started=WHEN,
+        finished=WHEN,
+        score=sum(scores.values()) / len(scores),
+        parts=parts,
+        example_count=len(scores),
+        results=tuple(
+            ExampleResult(example_index=i, score=s, parts={"length": s}) for i, s in scores.items()
+        ),
+    )
+    return store.save_eval_run(report)
 
 
 def test_compare_reports_exact_deltas_wins_losses_and_ties(db_path):
-    store = RunStore(db_path)
+    store = SQLiteStore(db_path)
     first = store_run(
         store, "zero-shot", {0: 0.5, 1: 0.75, 2: 0.25, 3: 1.0}, {"length": 0.5, "structure": 1.0}
     )
@@ -61,7 +61,7 @@ def test_compare_reports_exact_deltas_wins_losses_and_ties(db_path):
 
 
 def test_loading_or_comparing_a_missing_run_names_it(db_path):
-    store = RunStore(db_path)
+    store = SQLiteStore(db_path)
     with pytest.raises(InputError, match="No evaluation run with id 7."):
         compare_runs(store, 7, 8)
 
@@ -77,7 +77,7 @@ def test_a_run_compared_with_itself_ties_everywhere(service, devset):
 
 
 def test_a_blank_database_gets_exactly_the_eval_columns(db_path):
-    RunStore(db_path).check()
+    SQLiteStore(db_path).check()
     assert query(db_path, "PRAGMA table_info(eval_runs)") == [
         (0, "id", "INTEGER", 0, None, 1),
         (1, "dataset", "TEXT", 1, None, 0),

@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from eval.datasets import load_dataset
 from eval.runner import evaluate_backend
-from promptimp.store import RunStore
+from promptimp.history import SQLiteStore
 from ui import resources
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -56,11 +56,11 @@ def test_a_run_from_the_form_shows_scores_and_is_stored(open_page, db_path):
     metrics = {m.label: m.value for m in at.metric}
     assert {"#1 zero-shot", "#2 few-shot", "#1 zero-shot wins", "#2 few-shot wins"} <= set(metrics)
     assert metrics["ties"] == "2"
-    assert [(r["id"], r["backend"], r["example_count"]) for r in RunStore(db_path).eval_runs()] == [
+    assert [(r.id, r.backend, r.example_count) for r in SQLiteStore(db_path).eval_runs()] == [
         (2, "few-shot", 2),
         (1, "zero-shot", 2),
     ]
-    assert RunStore(db_path).total_count() == 4
+    assert SQLiteStore(db_path).total_count() == 4
 
 
 def test_stored_runs_are_listed_and_compared_with_their_prompts_as_text(

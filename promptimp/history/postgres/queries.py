@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
 from typing import Any
 
-from promptimp.store import SORT_COLUMNS, RunFilter
+from promptimp.history.filters import RunFilter, parse_sort
+from promptimp.history.rows import as_utc
 
 SEARCH_CONFIG = "promptimp_search"
 _TERMS = re.compile(r'\s+|(".*?")')
@@ -54,19 +54,8 @@ def order_by(sort: str) -> str:
     indexes deliver in order, so a page stops at its LIMIT (timestamp is never NULL, and
     naming a NULLS order for it would defeat its index).
     """
-    column, _, direction = sort.strip().lower().partition(" ")
-    direction = direction.strip() or "desc"
-    if column not in SORT_COLUMNS or direction not in ("asc", "desc"):
-        raise ValueError(
-            f"sort must be '<column> asc|desc' with column one of {', '.join(SORT_COLUMNS)},"
-            f" got {sort!r}"
-        )
+    column, direction = parse_sort(sort)
     if column == "timestamp":
         return f"ORDER BY timestamp {direction}, id {direction}"
     nulls = "NULLS FIRST" if direction == "asc" else "NULLS LAST"
     return f"ORDER BY {column} {direction} {nulls}, id {direction}"
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware datetime; a naive one is taken to be UTC already."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from promptimp.sqlite_lib import Database, Migrations
+from promptimp.history.sqlite.sqlite_lib import Database, Migrations
 
 migrations = Migrations("promptimp")
 

@@ -1,0 +1,127 @@
+"""HistoryStore: every history operation the product uses, as one typed contract.
+
+Two implementations hold to it (and to one test suite, tests/test_store.py, run on both):
+promptimp.history.sqlite.SQLiteStore, the embedded default, and
+promptimp.history.postgres.PostgresStore, for a team sharing one server. Only the service
+holds a store; pages, CLI, API and evaluation reach history through it.
+
+Failures are typed: RepositoryConnectionError (cannot open or reach the database, named in
+the message, never with a password) and RepositoryConstraintError (a row broke the schema).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from pathlib import Path
+from typing import Protocol, TextIO
+
+from promptimp.history.filters import RunFilter
+from promptimp.history.records import (
+    ComparisonRecord,
+    DailyFigures,
+    EvalReport,
+    ExampleResult,
+    HistogramBin,
+    ModelFigures,
+    Statistics,
+    WinRates,
+)
+from promptimp.models import PromptRun
+
+
+class HistoryStore(Protocol):
+    """Saved runs, their aggregates and exports, comparisons and evaluation runs."""
+
+    location: str
+    """Where the history lives, for messages: a file path or postgresql://user@host:port/db."""
+
+    # -- connection
+    def check(self) -> None:
+        """Open (or connect), migrate and read; RepositoryConnectionError saying why not."""
+
+    def close(self) -> None:
+        """Release connections; the next operation opens them again."""
+
+    # -- runs
+    def save(self, run: PromptRun) -> PromptRun:
+        """Store `run` in one committed transaction; returns it with its new id."""
+
+    def get(self, run_id: int) -> PromptRun | None: ...
+
+    def query(
+        self,
+        filters: RunFilter = ...,
+        sort: str = "timestamp desc",
+        limit: int | None = 50,
+        offset: int = 0,
+    ) -> list[PromptRun]:
+        """One page of matching runs; sort is '<column> asc|desc' (SORT_COLUMNS), ties by id."""
+
+    def count(self, filters: RunFilter = ...) -> int: ...
+
+    def search(self, text: str, limit: int = 50) -> list[PromptRun]:
+        """query(RunFilter(text=text), limit=limit): every word must occur, newest first."""
+
+    def recent(
+        self, limit: int = 50, offset: int = 0, backend: str | None = None
+    ) -> list[PromptRun]: ...
+
+    def between(self, start: datetime, end: datetime) -> list[PromptRun]: ...
+
+    def total_count(self) -> int: ...
+
+    def model_versions(self) -> list[str]: ...
+
+    def delete(self, run_id: int) -> bool: ...
+
+    def delete_old(self, days: int) -> int:
+        """Delete runs older than `days` days; how many."""
+
+    # -- aggregates
+    def statistics(self) -> Statistics: ...
+
+    def daily_summary(self, since: date | None = None) -> list[DailyFigures]: ...
+
+    def model_summary(self) -> list[ModelFigures]: ...
+
+    def histogram(self, column: str, bins: int = 20) -> list[HistogramBin]: ...
+
+    def share_at_least(self, confidence: float) -> float | None: ...
+
+    # -- exports (by id; header/keys COLUMNS; timestamps as UTC text)
+    def export_csv(self, target: str | Path | TextIO, filters: RunFilter | None = None) -> int: ...
+
+    def export_json(self, target: str | Path | TextIO, filters: RunFilter | None = None) -> int: ...
+
+    # -- comparisons
+    def save_comparison(
+        self, zero_shot_run_id: int, few_shot_run_id: int, verdict: str, idea: str
+    ) -> int: ...
+
+    def recent_comparisons(self, limit: int = 20) -> list[ComparisonRecord]: ...
+
+    def comparison_win_rates(self) -> WinRates: ...
+
+    # -- evaluation runs
+    def save_eval_run(self, report: EvalReport) -> int: ...
+
+    def eval_runs(self, limit: int = 50) -> list[EvalReport]:
+        """Newest first, without their examples."""
+
+    def get_eval_run(self, run_id: int) -> EvalReport | None:
+        """One evaluation run with its examples, or None."""
+
+    def eval_results(self, run_id: int) -> list[ExampleResult]: ...
+
+    # -- moving a whole history (promptimp history copy)
+    def runs_after(self, after_id: int, limit: int) -> list[PromptRun]:
+        """Up to `limit` runs with id > after_id, by id."""
+
+    def import_runs(self, runs: Iterable[PromptRun]) -> int:
+        """Store runs with their own ids, skipping ids already present; how many were new."""
+
+    def import_comparisons(self, comparisons: Iterable[ComparisonRecord]) -> int: ...
+
+    def import_eval_run(self, report: EvalReport) -> bool:
+        """Store a report (with its examples) under its own id unless present; whether new."""

@@ -1,0 +1,461 @@
+"""SQLiteStore: the run history in one SQLite file (sqlite-utils), the embedded default.
+
+The SQL, pragmas and FTS5 syntax live here and in migrations.py; everything a backend
+shares (exports, histograms, win rates, convenience reads) comes from StoreBase.
+Timestamps are stored as UTC text 'YYYY-MM-DD HH:MM:SS.ffffff' (sortable, comparable with
+CURRENT_TIMESTAMP); guardrails and evaluation parts as JSON text.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from promptimp.history.base import StoreBase
+from promptimp.history.filters import COLUMNS, RunFilter, check_page, is_row_id, parse_sort
+from promptimp.history.records import (
+    BackendFigures,
+    ComparisonRecord,
+    DailyFigures,
+    EvalReport,
+    ExampleResult,
+    ModelFigures,
+    Statistics,
+)
+from promptimp.history.rows import decode_parts, guardrails_text, timestamp_text, to_run
+from promptimp.history.sqlite.connection import SQLiteConnection
+from promptimp.history.sqlite.migrations import (
+    COMPARISONS,
+    EVAL_RESULTS,
+    EVAL_RUNS,
+    PROMPT_HISTORY,
+)
+from promptimp.history.sqlite.sqlite_lib import Database
+from promptimp.models import PromptRun, check_days
+
+_FTS_TABLE = f"{PROMPT_HISTORY}_fts"
+_AVERAGES = (
+    "COUNT(*) AS runs, AVG(confidence) AS average_confidence, AVG(latency_ms) AS average_latency_ms"
+)
+
+
+class SQLiteStore(SQLiteConnection, StoreBase):
+    """Saved runs, aggregates, comparisons and evaluation runs in the SQLite file at `path`."""
+
+    # -- runs ------------------------------------------------------------------------
+
+    def save(self, run: PromptRun) -> PromptRun:
+        """Store `run` in one committed transaction; returns it with its id."""
+        row = _to_row(run)
+
+        def insert(db: Database) -> int:
+            table = db.table(PROMPT_HISTORY)
+            table.insert(row)
+            return table.last_rowid
+
+        return run.model_copy(update={"id": self._write(insert)})
+
+    def delete(self, run_id: int) -> bool:
+        """Delete one run; False when there was none with that id."""
+        if not is_row_id(run_id):
+            return False
+        return self._write(
+            lambda db: (
+                db.execute(f"DELETE FROM {PROMPT_HISTORY} WHERE id = ?", [run_id]).rowcount > 0
+            )
+        )
+
+    def delete_old(self, days: int) -> int:
+        """Delete runs older than `days` days (1..MAX_RETENTION_DAYS); returns how many."""
+        cutoff = timestamp_text(datetime.now(UTC) - timedelta(days=check_days(days)))
+        return self._write(
+            lambda db: (
+                db.execute(f"DELETE FROM {PROMPT_HISTORY} WHERE timestamp < ?", [cutoff]).rowcount
+            )
+        )
+
+    def get(self, run_id: int) -> PromptRun | None:
+        """The run with this id, or None."""
+        if not is_row_id(run_id):
+            return None
+        with self._database() as db:
+            rows = list(db.table(PROMPT_HISTORY).rows_where("id = ?", [run_id]))
+        return to_run(rows[0]) if rows else None
+
+    def query(
+        self,
+        filters: RunFilter = RunFilter(),  # noqa: B008 - frozen, so sharing it is safe
+        sort: str = "timestamp desc",
+        limit: int | None = 50,
+        offset: int = 0,
+    ) -> list[PromptRun]:
+        """One page of runs matching `filters`.
+
+        `sort` is '<column> asc|desc' with column one of SORT_COLUMNS; ties in confidence
+        or latency are ordered by id the same way. `limit=None` returns every match.
+        """
+        column, order_by = _order_by(sort)
+        if not check_page(limit, offset):
+            return []
+        with self._database() as db:
+            where, params = _where(db, filters, sort_column=column)
+            rows = db.table(PROMPT_HISTORY).rows_where(
+                where, params, order_by=order_by, limit=limit, offset=offset
+            )
+            return [to_run(row) for row in rows]
+
+    def count(self, filters: RunFilter = RunFilter()) -> int:  # noqa: B008 - frozen
+        """How many runs match `filters`."""
+        with self._database() as db:
+            if filters.text.strip() and filters == RunFilter(text=filters.text):
+                return db.table(_FTS_TABLE).count_where(
+                    f"{_FTS_TABLE} MATCH ?", [_fts_query(db, filters.text) or '""']
+                )  # the index alone answers a text-only count
+            where, params = _where(db, filters)
+            return db.table(PROMPT_HISTORY).count_where(where, params)
+
+    def model_versions(self) -> list[str]:
+        """Distinct non-empty model versions, sorted."""
+        with self._database() as db:
+            rows = db.execute(
+                f"SELECT DISTINCT model_version FROM {PROMPT_HISTORY}"
+                " WHERE model_version IS NOT NULL AND model_version != ''"
+                " ORDER BY model_version"
+            )
+            return [version for (version,) in rows]
+
+    # -- aggregates ------------------------------------------------------------------
+
+    def statistics(self) -> Statistics:
+        """Totals, averages and nearest-rank latency percentiles, overall and per backend."""
+        with self._database() as db:
+            total, avg_confidence, avg_latency, latencies = db.execute(
+                f"SELECT COUNT(*), AVG(confidence), AVG(latency_ms), COUNT(latency_ms)"
+                f" FROM {PROMPT_HISTORY}"
+            ).fetchone()
+            by_backend = {
+                backend: BackendFigures(
+                    count=count, average_confidence=confidence, average_latency_ms=latency
+                )
+                for backend, count, confidence, latency in db.execute(
+                    f"SELECT backend, COUNT(*), AVG(confidence), AVG(latency_ms)"
+                    f" FROM {PROMPT_HISTORY} GROUP BY backend ORDER BY backend"
+                )
+            }
+            return Statistics(
+                total_count=total,
+                average_confidence=avg_confidence,
+                average_latency_ms=avg_latency,
+                p50_latency_ms=_latency_percentile(db, 50, latencies),
+                p95_latency_ms=_latency_percentile(db, 95, latencies),
+                by_backend=by_backend,
+            )
+
+    def daily_summary(self, since: date | None = None) -> list[DailyFigures]:
+        """Per UTC day (from `since` on) and backend: runs and averages; oldest day first."""
+        day = "substr(timestamp, 1, 10)"  # the expression of the day index
+        where, params = (f"WHERE {day} >= ?", [since.isoformat()]) if since else ("", [])
+        with self._database() as db:
+            rows = db.query(
+                f"SELECT {day} AS day, backend, {_AVERAGES} FROM {PROMPT_HISTORY} {where}"
+                " GROUP BY day, backend ORDER BY day, backend",
+                params,
+            )
+            return [DailyFigures.model_validate(row) for row in rows]
+
+    def model_summary(self) -> list[ModelFigures]:
+        """Per model_version ('' when unknown): runs and averages, most runs first."""
+        with self._database() as db:
+            rows = db.query(
+                f"SELECT model_version, {_AVERAGES} FROM {PROMPT_HISTORY}"
+                " GROUP BY model_version ORDER BY runs DESC, model_version"
+            )
+            return [ModelFigures.model_validate(row) for row in rows]
+
+    def share_at_least(self, confidence: float) -> float | None:
+        """Share of runs with a known confidence that reach `confidence`; None when none."""
+        with self._database() as db:
+            (share,) = db.execute(
+                f"SELECT AVG(confidence >= ?) FROM {PROMPT_HISTORY} WHERE confidence IS NOT NULL",
+                [confidence],
+            ).fetchone()
+            return share
+
+    def _value_range(self, column: str) -> tuple[float | None, float | None, int]:
+        with self._database() as db:
+            return db.execute(
+                f"SELECT MIN({column}), MAX({column}), COUNT({column}) FROM {PROMPT_HISTORY}"
+            ).fetchone()
+
+    def _bin_counts(self, column: str, low: float, span: float, bins: int) -> dict[int, int]:
+        with self._database() as db:
+            return dict(
+                db.execute(
+                    f"SELECT MIN(CAST(({column} - :low) * :bins / :span AS INTEGER), :bins - 1)"
+                    f" AS bin, COUNT(*) FROM {PROMPT_HISTORY} WHERE {column} IS NOT NULL"
+                    " GROUP BY bin",
+                    {"low": low, "span": span, "bins": bins},
+                ).fetchall()
+            )
+
+    @contextmanager
+    def _stored_rows(self, filters: RunFilter) -> Iterator[Iterator[dict[str, Any]]]:
+        """Matching rows as stored, by id, fetched lazily while the lock is held."""
+        with self._database() as db:
+            where, params = _where(db, filters)
+            rows = db.table(PROMPT_HISTORY).rows_where(
+                where, params, order_by="id", select=", ".join(COLUMNS)
+            )
+            try:
+                yield rows
+            finally:
+                rows.close()  # an abandoned cursor would pin an old snapshot
+
+    # -- comparisons -----------------------------------------------------------------
+
+    def recent_comparisons(self, limit: int = 20) -> list[ComparisonRecord]:
+        """Newest comparisons first, with each run's confidence and latency (None once gone)."""
+        with self._database() as db:
+            rows = db.query(
+                f"SELECT c.id, c.timestamp, c.idea, c.verdict,"
+                f" c.zero_shot_run_id, z.confidence AS zero_shot_confidence,"
+                f" z.latency_ms AS zero_shot_latency_ms,"
+                f" c.few_shot_run_id, f.confidence AS few_shot_confidence,"
+                f" f.latency_ms AS few_shot_latency_ms"
+                f" FROM {COMPARISONS} c"
+                f" LEFT JOIN {PROMPT_HISTORY} z ON z.id = c.zero_shot_run_id"
+                f" LEFT JOIN {PROMPT_HISTORY} f ON f.id = c.few_shot_run_id"
+                " ORDER BY c.id DESC LIMIT ?",
+                [limit],
+            )
+            return [
+                ComparisonRecord.model_validate({**row, "timestamp": _utc(row["timestamp"])})
+                for row in rows
+            ]
+
+    def _verdict_counts(self) -> dict[str, int]:
+        with self._database() as db:
+            return dict(db.execute(f"SELECT verdict, COUNT(*) FROM {COMPARISONS} GROUP BY 1"))
+
+    def _insert_comparison(self, row: dict[str, Any]) -> int:
+        stored = {**row, "timestamp": timestamp_text(row["timestamp"])}
+
+        def insert(db: Database) -> int:
+            table = db.table(COMPARISONS)
+            table.insert(stored)
+            return table.last_rowid
+
+        return self._write(insert)
+
+    # -- evaluation runs -------------------------------------------------------------
+
+    def save_eval_run(self, report: EvalReport) -> int:
+        """Store an evaluation run and its examples in one transaction; its id."""
+        return self._write(lambda db: _insert_eval_run(db, report))
+
+    def eval_runs(self, limit: int = 50) -> list[EvalReport]:
+        """Evaluation runs, newest first, without their examples."""
+        with self._database() as db:
+            rows = db.table(EVAL_RUNS).rows_where(order_by="id DESC", limit=limit)
+            return [_to_report(row) for row in rows]
+
+    def get_eval_run(self, run_id: int) -> EvalReport | None:
+        """One evaluation run with its examples, or None."""
+        if not is_row_id(run_id):
+            return None
+        with self._database() as db:
+            rows = list(db.table(EVAL_RUNS).rows_where("id = ?", [run_id]))
+        if not rows:
+            return None
+        return _to_report(rows[0]).model_copy(update={"results": tuple(self.eval_results(run_id))})
+
+    def eval_results(self, run_id: int) -> list[ExampleResult]:
+        """A run's examples by example_index, each with its prompt run's idea and prompt
+        ('' when there is no such prompt run any more)."""
+        with self._database() as db:
+            rows = db.query(
+                f"SELECT r.example_index, r.prompt_run_id, r.score, r.parts_json, r.error,"
+                f" COALESCE(p.original_idea, '') AS original_idea,"
+                f" COALESCE(p.improved_prompt, '') AS improved_prompt"
+                f" FROM {EVAL_RESULTS} r LEFT JOIN {PROMPT_HISTORY} p ON p.id = r.prompt_run_id"
+                " WHERE r.eval_run_id = ? ORDER BY r.example_index",
+                [run_id],
+            )
+            return [
+                ExampleResult.model_validate({**row, "parts": decode_parts(row["parts_json"])})
+                for row in rows
+            ]
+
+    # -- moving a whole history ------------------------------------------------------
+
+    def runs_after(self, after_id: int, limit: int) -> list[PromptRun]:
+        """Up to `limit` runs with id > after_id, by id."""
+        with self._database() as db:
+            rows = db.table(PROMPT_HISTORY).rows_where(
+                "id > ?", [after_id], order_by="id", limit=limit, select=", ".join(COLUMNS)
+            )
+            return [to_run(row) for row in rows]
+
+    def import_runs(self, runs: Iterable[PromptRun]) -> int:
+        """Store runs under their own ids, skipping ids already present; how many were new."""
+        rows = [_to_row(run) for run in runs]
+        return self._write(lambda db: _insert_ignoring_known(db, PROMPT_HISTORY, rows))
+
+    def import_comparisons(self, comparisons: Iterable[ComparisonRecord]) -> int:
+        """Store comparisons under their own ids, skipping ids already present; how many."""
+        rows = [
+            {
+                **c.model_dump(include={"id", "idea", "verdict"}),
+                "timestamp": timestamp_text(c.timestamp),
+                "zero_shot_run_id": c.zero_shot_run_id,
+                "few_shot_run_id": c.few_shot_run_id,
+            }
+            for c in comparisons
+        ]
+        return self._write(lambda db: _insert_ignoring_known(db, COMPARISONS, rows))
+
+    def import_eval_run(self, report: EvalReport) -> bool:
+        """Store a report (with its examples) under its own id unless present; whether new."""
+
+        def insert(db: Database) -> bool:
+            if db.execute(f"SELECT 1 FROM {EVAL_RUNS} WHERE id = ?", [report.id]).fetchone():
+                return False
+            _insert_eval_run(db, report)
+            return True
+
+        return self._write(insert)
+
+
+def _to_row(run: PromptRun) -> dict[str, Any]:
+    row = {column: getattr(run, column) for column in COLUMNS}
+    row["timestamp"] = timestamp_text(run.timestamp)
+    row["guardrails"] = guardrails_text(run.guardrails)
+    if row["id"] is None:
+        del row["id"]
+    return row
+
+
+def _utc(text: str) -> datetime:
+    return datetime.fromisoformat(text).replace(tzinfo=UTC)
+
+
+def _insert_ignoring_known(db: Database, table: str, rows: list[dict[str, Any]]) -> int:
+    """INSERT OR IGNORE `rows` (with their ids); how many were new."""
+    before = db.execute("SELECT total_changes()").fetchone()[0]
+    db.table(table).insert_all(rows, ignore=True, batch_size=500)
+    return db.execute("SELECT total_changes()").fetchone()[0] - before
+
+
+def _insert_eval_run(db: Database, report: EvalReport) -> int:
+    """Insert `report` (under its id when it has one) and its examples; the run's id."""
+    row = {
+        "dataset": report.dataset,
+        "backend": report.backend,
+        "model": report.model,
+        "started": timestamp_text(report.started),
+        "finished": timestamp_text(report.finished),
+        "score": report.score,
+        "parts_json": json.dumps(report.parts),
+        "example_count": report.example_count,
+    }
+    if report.id is not None:
+        row["id"] = report.id
+    table = db.table(EVAL_RUNS)
+    table.insert(row)
+    run_id = table.last_rowid
+    db.table(EVAL_RESULTS).insert_all(
+        {
+            "eval_run_id": run_id,
+            "example_index": result.example_index,
+            "prompt_run_id": result.prompt_run_id,
+            "score": result.score,
+            "parts_json": json.dumps(result.parts),
+            "error": result.error,
+        }
+        for result in report.results
+    )
+    return run_id
+
+
+def _where(
+    db: Database, filters: RunFilter, *, sort_column: str | None = None
+) -> tuple[str | None, list[Any]]:
+    """A WHERE fragment (None for everything) and its parameters.
+
+    For a sorted page, a unary + turns filters that are rarely selective into checks, so
+    the planner walks the sort's index and stops at LIMIT instead of fetching and sorting
+    every match: a confidence range under timestamp order (the timestamp index holds the
+    confidence), a backend or model under another order (their indexes follow timestamp).
+    The text filter is always a check against the set of FTS matches.
+    """
+    checks = ("confidence",) if sort_column == "timestamp" else ("backend", "model_version")
+
+    def term(column: str) -> str:
+        return f"+{column}" if sort_column and column in checks else column
+
+    clauses: list[str] = []
+    params: list[Any] = []
+    if filters.text.strip():
+        clauses.append(f"+id IN (SELECT rowid FROM {_FTS_TABLE} WHERE {_FTS_TABLE} MATCH ?)")
+        params.append(_fts_query(db, filters.text) or '""')  # '""' matches nothing
+    for clause, value in (
+        (f"{term('backend')} = ?", filters.backend),
+        (f"{term('model_version')} = ?", filters.model_version),
+        ("timestamp >= ?", filters.since and timestamp_text(filters.since)),
+        ("timestamp <= ?", filters.until and timestamp_text(filters.until)),
+        (f"{term('confidence')} >= ?", filters.min_confidence),
+        (f"{term('confidence')} <= ?", filters.max_confidence),
+    ):
+        if value is not None:
+            clauses.append(clause)
+            params.append(value)
+    return (" AND ".join(clauses) or None), params
+
+
+def _fts_query(db: Database, text: str) -> str:
+    """`text` as an FTS query of quoted words and phrases, '' when it has none.
+
+    Whitespace is collapsed first (quote_fts misreads a phrase spanning a newline) and
+    NULs, which end an FTS query early, are dropped.
+    """
+    return db.quote_fts(" ".join(text.replace("\x00", " ").split()))
+
+
+def _order_by(sort: str) -> tuple[str, str]:
+    """The sort's column and its ORDER BY clause.
+
+    Timestamps are unique in practice, and leaving out the id tie-break lets the timestamp
+    index deliver rows in order, so deep pages need no sort.
+    """
+    column, direction = parse_sort(sort)
+    if column == "timestamp":
+        return column, f"timestamp {direction}"
+    return column, f"{column} {direction}, id {direction}"
+
+
+def _latency_percentile(db: Database, percent: int, known: int) -> int | None:
+    """Nearest-rank percentile of the `known` non-NULL latencies, read at its offset."""
+    if not known:
+        return None
+    rank = -(-percent * known // 100)  # ceil(percent/100 * known), 1-based
+    (value,) = db.execute(
+        f"SELECT latency_ms FROM {PROMPT_HISTORY} WHERE latency_ms IS NOT NULL"
+        " ORDER BY latency_ms LIMIT 1 OFFSET ?",
+        [rank - 1],
+    ).fetchone()
+    return value
+
+
+def _to_report(row: dict[str, Any]) -> EvalReport:
+    fields = {key: value for key, value in row.items() if key != "parts_json"}
+    return EvalReport.model_validate(
+        {
+            **fields,
+            "parts": decode_parts(row["parts_json"]),
+            "started": _utc(row["started"]),
+            "finished": _utc(row["finished"]),
+        }
+    )
