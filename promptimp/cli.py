@@ -77,7 +77,9 @@ class _State:
     def store(self):  # noqa: ANN201 - SQLiteStore
         store = self.service.store
         if store is None:
-            raise InputError("History is disabled (SQLITE_ENABLED=false).")
+            raise InputError(
+                "History is disabled (SQLITE_ENABLED=false and no HISTORY_DATABASE_URL)."
+            )
         return store
 
 
@@ -85,6 +87,8 @@ state = _State()
 app.add_typer(eval_app, name="eval")
 for _info in eval_app.registered_commands:  # the same plain usage lines for `promptimp eval`
     _info.cls = _Command
+history_app = typer.Typer(help="List stored runs; `history copy` moves a whole history.")
+app.add_typer(history_app, name="history")
 
 
 def _echo_json(data: Any) -> None:
@@ -140,6 +144,12 @@ def _print_table(runs: list[PromptRun]) -> None:
     Console().print(table)
 
 
+def _stderr_console():  # noqa: ANN202 - rich.console.Console, imported lazily
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
 def _figure(value: Any, unit: str = "") -> str:
     """A statistic for people: n/a when unknown, 2 decimals, thousands separated."""
     if value is None:
@@ -166,8 +176,9 @@ def improve(
         _echo(f"warning: {warning}", err=True)
 
 
-@app.command(cls=_Command)
+@history_app.callback(invoke_without_command=True)
 def history(
+    ctx: typer.Context,
     limit: Annotated[
         int, typer.Option(min=1, max=10_000, help="How many runs to list.")
     ] = HISTORY_PAGE,
@@ -179,6 +190,8 @@ def history(
     as_json: JsonFlag = False,
 ) -> None:
     """List stored runs, newest first, a page at a time (20 unless --limit says otherwise)."""
+    if ctx.invoked_subcommand:
+        return
     from promptimp.history import RunFilter
 
     filters = RunFilter(text=search or "", backend=backend, since=since, until=until)
@@ -197,6 +210,36 @@ def history(
             f" --offset {offset + len(runs)} or a larger --limit.",
             err=True,
         )
+
+
+@history_app.command("copy", cls=_Command)
+def copy(
+    to: Annotated[
+        str | None, typer.Option("--to", help="postgresql:// URL or SQLite file to copy into.")
+    ] = None,
+    source: Annotated[
+        str | None, typer.Option("--from", help="postgresql:// URL or SQLite file to copy from.")
+    ] = None,
+) -> None:
+    """Copy this whole history (runs, comparisons, evaluation runs) --to another database, or
+    one --from another into this one. Ids are kept; copying again adds nothing."""
+    from rich.progress import Progress
+
+    from promptimp.history import open_store
+    from promptimp.history.transfer import copy_history
+
+    if (to is None) == (source is None):
+        raise InputError("Give exactly one of --to URL or --from URL.")
+    other = open_store(to or source or "")
+    origin, target = (state.store, other) if to else (other, state.store)
+    with Progress(transient=True, console=_stderr_console()) as progress:
+        task = progress.add_task(f"Copying runs to {target.location}", total=None)
+        report = copy_history(
+            origin,
+            target,
+            on_runs=lambda done, total: progress.update(task, completed=done, total=total),
+        )
+    typer.echo(f"Copied {origin.location} -> {target.location}: {report.summary()}.")
 
 
 @app.command(cls=_Command)

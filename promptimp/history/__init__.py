@@ -21,7 +21,7 @@ from promptimp.history.sqlite import SQLiteStore
 if TYPE_CHECKING:
     from promptimp.settings import Settings
 
-__all__ = ["HistoryStore", "RunFilter", "SQLiteStore", "open_history"]
+__all__ = ["HistoryStore", "RunFilter", "SQLiteStore", "open_history", "open_store"]
 
 
 def open_history(settings: Settings) -> HistoryStore | None:
@@ -31,9 +31,16 @@ def open_history(settings: Settings) -> HistoryStore | None:
     SQLite file at SQLITE_DB_PATH, unless SQLITE_ENABLED=false. Nothing connects yet.
     """
     if settings.HISTORY_DATABASE_URL:
-        from promptimp.history.postgres import PostgresStore
-
-        return PostgresStore(settings.HISTORY_DATABASE_URL)
+        return open_store(settings.HISTORY_DATABASE_URL)
     if not settings.SQLITE_ENABLED:
         return None
     return SQLiteStore(settings.db_path, wal=settings.SQLITE_WAL_MODE)
+
+
+def open_store(where: str) -> HistoryStore:
+    """A postgresql:// URL's store, else the SQLite file at path `where`."""
+    if where.startswith(("postgresql://", "postgres://")):
+        from promptimp.history.postgres import PostgresStore
+
+        return PostgresStore(where)
+    return SQLiteStore(where)

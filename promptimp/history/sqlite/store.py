@@ -343,10 +343,11 @@ def _utc(text: str) -> datetime:
 
 
 def _insert_ignoring_known(db: Database, table: str, rows: list[dict[str, Any]]) -> int:
-    """INSERT OR IGNORE `rows` (with their ids); how many were new."""
-    before = db.execute("SELECT total_changes()").fetchone()[0]
+    """INSERT OR IGNORE `rows` (with their ids); how many were new (counted, since the
+    change counters include what the FTS triggers write)."""
+    before = db.table(table).count
     db.table(table).insert_all(rows, ignore=True, batch_size=500)
-    return db.execute("SELECT total_changes()").fetchone()[0] - before
+    return db.table(table).count - before
 
 
 def _insert_eval_run(db: Database, report: EvalReport) -> int:
