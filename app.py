@@ -60,7 +60,7 @@ except SettingsError as error:
 warm_up()
 removed = startup_cleanup()
 status = st.sidebar.container()  # filled after the page, so it counts the page's own writes
-history_pages = HISTORY_PAGES if service.store is not None else []
+history_pages = HISTORY_PAGES if service.history_enabled else []
 page = st.navigation([IMPROVE, *history_pages, *OTHER_PAGES])
 try:
     page.run()

@@ -1,4 +1,5 @@
-"""Evaluation reports: storing, loading and comparing them (EvalReport lives in promptimp).
+"""Evaluation reports: loading and comparing them (EvalReport lives in promptimp; the
+service stores them).
 
 Free of DSPy, so listing, showing and comparing stored evaluation runs starts fast.
 """
@@ -11,7 +12,7 @@ from pydantic import BaseModel, ConfigDict
 
 from promptimp.history import HistoryStore
 from promptimp.history.records import EvalReport, ExampleResult
-from promptimp.models import InputError, PromptImpError
+from promptimp.models import InputError
 
 TIE_TOLERANCE = 1e-9
 
@@ -64,17 +65,6 @@ def average_parts(results: Iterable[ExampleResult]) -> dict[str, float]:
 
 
 # -- storing and loading ---------------------------------------------------------------------
-
-
-def save_report(store: HistoryStore | None, report: EvalReport) -> EvalReport:
-    """Store `report` and return it with its id; unchanged with a warning if it cannot be."""
-    if store is None:
-        return report.model_copy(update={"warnings": ("History is disabled; not stored.",)})
-    try:
-        run_id = store.save_eval_run(report)
-    except PromptImpError as error:
-        return report.model_copy(update={"warnings": (f"Evaluation run not stored: {error}",)})
-    return report.model_copy(update={"id": run_id})
 
 
 def list_reports(store: HistoryStore, limit: int = 50) -> list[EvalReport]:

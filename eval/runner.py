@@ -24,7 +24,7 @@ import dspy
 
 from eval.agreement import example_guardrails
 from eval.metrics import PromptJudge, score_prediction
-from eval.reports import average_parts, mean, save_report
+from eval.reports import average_parts, mean
 from promptimp.history.records import EvalReport, ExampleResult
 from promptimp.models import BackendType, InputError, PromptImpError
 from promptimp.quality import Demo
@@ -170,7 +170,7 @@ def evaluate_backend(
         example_count=len(results),
         results=tuple(results),
     )
-    return save_report(service.store, report)
+    return service.save_eval_report(report)
 
 
 def evaluate_backends(

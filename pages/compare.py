@@ -89,7 +89,7 @@ def record(verdict: str) -> None:
     """Store the verdict on the pair shown (a button callback, so errors are kept for later)."""
     pair = st.session_state["compare_pair"]
     try:
-        resources.get_store().save_comparison(
+        resources.get_service().save_comparison(
             pair["zero-shot"].run.id, pair["few-shot"].run.id, verdict, pair["idea"]
         )
     except PromptImpError as error:

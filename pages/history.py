@@ -8,7 +8,7 @@ from functools import partial
 
 import streamlit as st
 
-from promptimp.history import HistoryStore, RunFilter
+from promptimp.history import RunFilter
 from promptimp.models import BackendType, PromptImpError
 from ui import resources
 from ui.text import escape_markdown, plural
@@ -75,12 +75,12 @@ def forget_delete() -> None:
 
 
 @st.dialog("Delete this run?", on_dismiss=forget_delete)
-def confirm_delete(store: HistoryStore, run_id: int) -> None:
+def confirm_delete(run_id: int) -> None:
     st.write(f"Run #{run_id} will be removed from the history. This cannot be undone.")
     delete_col, cancel_col = st.columns(2)
     if delete_col.button("Delete", type="primary", key="history_delete_confirm", width="stretch"):
         try:
-            store.delete(run_id)
+            resources.get_service().delete_run(run_id)
         except PromptImpError as error:  # a dialog reruns on its own, outside app.py
             st.error(escape_markdown(str(error)))
             return
@@ -162,7 +162,7 @@ if selected:
         "Delete run", icon=":material/delete:", on_click=ask_delete, args=(run.id,), width="stretch"
     )
     if st.session_state.get("history_delete") == run.id:
-        confirm_delete(store, run.id)
+        confirm_delete(run.id)
     render_run(run, key=f"history-{run.id}", show_input=True)
 else:
     st.caption("Select a row to see the whole run.")
@@ -171,7 +171,7 @@ with st.expander("Retention clean-up"):
     days = resources.get_service().settings.SQLITE_RETENTION_DAYS
     st.write(f"Delete every run older than {plural(days, 'day')} (SQLITE_RETENTION_DAYS).")
     if st.button("Clean up now", icon=":material/cleaning_services:", key="history_cleanup"):
-        removed = store.delete_old(days)
+        removed = resources.get_service().delete_old_runs(days)
         resources.reads_changed()
         st.session_state["history_notice"] = (
             f"Retention clean-up: {plural(removed, 'run')} removed"

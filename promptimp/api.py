@@ -33,6 +33,7 @@ from promptimp.history.records import Statistics
 from promptimp.http_limits import BodyReadTimeout, header_timeout_protocol
 from promptimp.models import (
     BackendType,
+    HistoryDisabledError,
     InputError,
     ModelError,
     PromptImpError,
@@ -50,7 +51,6 @@ KEEP_ALIVE_S = 5
 MAX_PAGE_SIZE = 200
 MAX_SEARCH_CHARS = 500
 SQLITE_MAX_INT = 2**63 - 1
-HISTORY_DISABLED = "History is disabled (SQLITE_ENABLED=false); enable it to browse runs."
 
 
 # -- request and response models -----------------------------------------------------------
@@ -141,9 +141,10 @@ Service = Annotated[ImproveService, Depends(_service)]
 
 
 def _store(service: Service) -> HistoryStore:
-    if service.store is None:
-        raise HTTPException(503, HISTORY_DISABLED)
-    return service.store
+    try:
+        return service.history
+    except HistoryDisabledError as error:
+        raise HTTPException(503, str(error)) from None
 
 
 Store = Annotated[HistoryStore, Depends(_store)]

@@ -74,13 +74,8 @@ class _State:
         return self._service
 
     @property
-    def store(self):  # noqa: ANN201 - SQLiteStore
-        store = self.service.store
-        if store is None:
-            raise InputError(
-                "History is disabled (SQLITE_ENABLED=false and no HISTORY_DATABASE_URL)."
-            )
-        return store
+    def store(self):  # noqa: ANN201 - HistoryStore, for reading
+        return self.service.history
 
 
 state = _State()
@@ -281,7 +276,7 @@ def cleanup(
     days: Annotated[int, typer.Option(help="Delete runs older than this (1-36500).")],
 ) -> None:
     """Delete runs older than DAYS days."""
-    removed = state.store.delete_old(days)
+    removed = state.service.delete_old_runs(days)
     typer.echo(f"Deleted {removed:,} run{'' if removed == 1 else 's'} older than {days:,} days.")
 
 

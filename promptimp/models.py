@@ -59,6 +59,8 @@ class PromptRun(BaseModel):
     reasoning: str = ""
     latency_ms: int | None = Field(default=None, ge=0)
     model_version: str = ""
+    author: str | None = None
+    """Who made the run (signed-in user, PROMPTIMP_USER or the OS user); None when unknown."""
     damaged: str = ""
     """Empty for a sound run; for a stored row that could not be read as written, what was
     wrong with it (the run shows what was there). Never stored."""
@@ -157,12 +159,20 @@ class ModelError(PromptImpError):
     """The language model failed: unreachable, timed out or answered unparseably."""
 
 
+class HistoryDisabledError(InputError):
+    """History is off (SQLITE_ENABLED=false and no HISTORY_DATABASE_URL), so it cannot be read."""
+
+
 class RepositoryError(PromptImpError):
     """Storage failed."""
 
 
 class RepositoryConnectionError(RepositoryError):
     """The database cannot be opened or read (missing directory, corrupt file, locked)."""
+
+
+class StoragePausedError(RepositoryConnectionError):
+    """The circuit breaker holds writes back after repeated storage failures."""
 
 
 class RepositoryConstraintError(RepositoryError):

@@ -11,16 +11,18 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
 from promptimp.assembly import DEFAULT_FRAMEWORK, to_improved_prompt
 from promptimp.breaker import BreakerState, CircuitBreaker
 from promptimp.history import HistoryStore, open_history
+from promptimp.history.records import EvalReport
 from promptimp.models import (
     FRAMEWORKS,
     BackendType,
+    HistoryDisabledError,
     ImprovedPrompt,
     ImproveResult,
     InputError,
@@ -28,6 +30,7 @@ from promptimp.models import (
     PromptImpError,
     PromptRun,
     RepositoryError,
+    StoragePausedError,
 )
 from promptimp.settings import Provider, Settings
 from promptimp.text import is_valid_unicode, strip_control, visible_length
@@ -43,6 +46,11 @@ STORAGE_FAILURE_THRESHOLD = 5
 STORAGE_COOLDOWN_S = 300.0
 
 ProgramFactory = Callable[[BackendType], "dspy.Module"]
+T = TypeVar("T")
+HISTORY_DISABLED = (
+    "History is disabled (SQLITE_ENABLED=false and no HISTORY_DATABASE_URL); enable it to"
+    " keep and browse runs."
+)
 
 
 class Health(BaseModel):
@@ -124,9 +132,16 @@ class ImproveService:
     # -- improving -------------------------------------------------------------------------
 
     def improve(
-        self, idea: str, context: str = "", backend: str | BackendType | None = None
+        self,
+        idea: str,
+        context: str = "",
+        backend: str | BackendType | None = None,
+        author: str | None = None,
     ) -> ImproveResult:
         """Improve `idea`; the result always comes back, with warnings if it was not stored.
+
+        The run is recorded as made by `author` (the signed-in user), else the settings'
+        default author (PROMPTIMP_USER or the OS user name).
 
         The recorded latency is the program's run alone: DSPy, the LM and the program are
         loaded before the clock starts. A run over MAX_LATENCY_MS is kept and flagged.
@@ -142,6 +157,7 @@ class ImproveService:
             backend=chosen,
             latency_ms=latency_ms,
             model_version=self.model_version,
+            author=author or self.settings.default_author,
             **improved.model_dump(),
         )
         result = self._save(run)
@@ -276,20 +292,69 @@ class ImproveService:
 
     # -- storing ---------------------------------------------------------------------------
 
-    def _save(self, run: PromptRun) -> ImproveResult:
+    @property
+    def history_enabled(self) -> bool:
+        return self.store is not None
+
+    @property
+    def history(self) -> HistoryStore:
+        """The history to read from; HistoryDisabledError when it is off. Write through the
+        methods below, so every write passes the circuit breaker."""
         if self.store is None:
-            return ImproveResult(run=run)
-        if not self.breaker.allow():
-            return ImproveResult(run=run, warnings=(f"Not saved: {self._paused_reason()}",))
+            raise HistoryDisabledError(HISTORY_DISABLED)
+        return self.store
+
+    def delete_run(self, run_id: int) -> bool:
+        """Delete one stored run; False when there was none."""
+        return self._write(lambda store: store.delete(run_id))
+
+    def delete_old_runs(self, days: int) -> int:
+        """Delete runs older than `days` days; how many."""
+        return self._write(lambda store: store.delete_old(days))
+
+    def save_comparison(
+        self, zero_shot_run_id: int, few_shot_run_id: int, verdict: str, idea: str
+    ) -> int:
+        """Store a verdict on one idea improved by both backends; its id."""
+        return self._write(
+            lambda store: store.save_comparison(zero_shot_run_id, few_shot_run_id, verdict, idea)
+        )
+
+    def save_eval_report(self, report: EvalReport) -> EvalReport:
+        """`report` with its stored id, or unchanged with a warning saying why it is not."""
+        if self.store is None:
+            return report.model_copy(update={"warnings": ("History is disabled; not stored.",)})
         try:
-            stored = self.store.save(run)
+            run_id = self._write(lambda store: store.save_eval_run(report))
+        except RepositoryError as error:
+            return report.model_copy(update={"warnings": (f"Evaluation run not stored: {error}",)})
+        return report.model_copy(update={"id": run_id})
+
+    def _write(self, change: Callable[[HistoryStore], T]) -> T:
+        """`change(store)` unless the breaker holds writes back; its outcome counts there."""
+        store = self.history
+        if not self.breaker.allow():
+            raise StoragePausedError(self._paused_reason())
+        try:
+            result = change(store)
         except RepositoryError as error:
             self.breaker.record_failure()
             self._last_storage_error = str(error)
-            log.info("saving a run failed: %s", error)  # the caller gets it as a warning
-            return ImproveResult(run=run, warnings=(f"Not saved to history: {error}",))
+            raise
         self.breaker.record_success()
         self._last_storage_error = ""
+        return result
+
+    def _save(self, run: PromptRun) -> ImproveResult:
+        if self.store is None:
+            return ImproveResult(run=run)
+        try:
+            stored = self._write(lambda store: store.save(run))
+        except StoragePausedError as error:
+            return ImproveResult(run=run, warnings=(f"Not saved: {error}",))
+        except RepositoryError as error:
+            log.info("saving a run failed: %s", error)  # the caller gets it as a warning
+            return ImproveResult(run=run, warnings=(f"Not saved to history: {error}",))
         return ImproveResult(run=stored)
 
     def _paused_reason(self) -> str:
@@ -306,7 +371,7 @@ class ImproveService:
         if self.store is None or not self.settings.SQLITE_AUTO_CLEANUP:
             return None
         try:
-            removed = self.store.delete_old(self.settings.SQLITE_RETENTION_DAYS)
+            removed = self.delete_old_runs(self.settings.SQLITE_RETENTION_DAYS)
         except RepositoryError as error:
             log.warning("retention clean-up skipped: %s", error)
             return None

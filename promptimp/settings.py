@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -75,6 +76,9 @@ class Settings(BaseSettings):
     MIN_CONFIDENCE_THRESHOLD: float = Field(default=0.7, ge=0.0, le=1.0)
     MAX_LATENCY_MS: int = Field(default=30000, gt=0)
 
+    # Who the runs are recorded as when no one is signed in (empty = the OS user name)
+    PROMPTIMP_USER: str = ""
+
     # Storage: PostgreSQL at HISTORY_DATABASE_URL when it is set, else SQLite at SQLITE_DB_PATH
     HISTORY_DATABASE_URL: str = Field(default="", repr=False)
     SQLITE_ENABLED: bool = True
@@ -117,6 +121,16 @@ class Settings(BaseSettings):
     @property
     def db_path(self) -> Path:
         return Path(self.SQLITE_DB_PATH)
+
+    @property
+    def default_author(self) -> str | None:
+        """PROMPTIMP_USER, else the OS user name; None when neither is known."""
+        if self.PROMPTIMP_USER.strip():
+            return self.PROMPTIMP_USER.strip()
+        try:
+            return getpass.getuser()
+        except (KeyError, OSError):  # no such user in the password database, no $USER
+            return None
 
     @property
     def history_enabled(self) -> bool:

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from promptimp import cli
 from promptimp.api import MAX_BODY_BYTES, create_app
-from promptimp.service import ImproveService
+from promptimp.service import HISTORY_DISABLED, ImproveService
 from promptimp.settings import Settings
 from tests.support import ANSWER, dummy_service
 
@@ -226,7 +226,7 @@ def test_disabled_storage_improves_and_answers_history_with_503(tmp_path):
         response = client.get(path)
         assert response.status_code == 503, path
         assert response.json() == {
-            "detail": "History is disabled (SQLITE_ENABLED=false); enable it to browse runs."
+            "detail": HISTORY_DISABLED,
         }
     repository = client.get("/health/repository")
     assert repository.status_code == 200

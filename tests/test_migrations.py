@@ -25,6 +25,7 @@ EXPECTED_COLUMNS = [
     (11, "reasoning", "TEXT", 0, None, 0),
     (12, "latency_ms", "INTEGER", 0, None, 0),
     (13, "model_version", "TEXT", 0, None, 0),
+    (14, "author", "TEXT", 0, None, 0),
 ]
 
 GOOD_ROW = {
@@ -96,6 +97,7 @@ def test_indexes_fts_table_and_triggers_exist(migrated):
         ],
         "idx_prompt_history_confidence": ["confidence"],
         "idx_prompt_history_latency_ms": ["latency_ms"],
+        "idx_prompt_history_author": ["author", "timestamp"],
         "idx_prompt_history_day": [None, "backend", "confidence", "latency_ms"],  # None: expr
     }
     assert "prompt_history_fts" in names("table")

@@ -34,6 +34,7 @@ EXPECTED_COLUMNS = [
     ("latency_ms", "bigint", "YES", None),
     ("model_version", "text", "YES", None),
     ("search_vector", "tsvector", "YES", None),
+    ("author", "text", "YES", None),
 ]
 
 

@@ -281,6 +281,19 @@ def test_query_and_count_apply_each_filter(varied, filters, expected):
     assert varied.count(filters) == len(expected)
 
 
+def test_runs_record_their_author_and_filter_by_it(store, make_run):
+    store.save(make_run(author="ana@example.org"))
+    store.save(make_run(author=None))
+    store.save(make_run(author="ana@example.org"))
+    assert [run.author for run in store.query(sort="timestamp asc")] == [
+        "ana@example.org",
+        None,
+        "ana@example.org",
+    ]
+    assert ids(store.query(RunFilter(author="ana@example.org"))) == [3, 1]
+    assert store.count(RunFilter(author="bob")) == 0
+
+
 @pytest.mark.parametrize(
     ("sort", "expected"),
     [

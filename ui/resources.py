@@ -32,7 +32,8 @@ def get_service() -> ImproveService:
 
 
 def get_store() -> HistoryStore | None:
-    """The history store, or None when history is disabled (SQLITE_ENABLED=false)."""
+    """The service's history for reading, or None when history is disabled; writes go
+    through the service's methods (delete_run, save_comparison, ...), past its breaker."""
     return get_service().store
 
 
@@ -106,10 +107,7 @@ def reads_changed() -> None:
 
 
 def _store() -> HistoryStore:
-    store = get_store()
-    if store is None:
-        raise RuntimeError("history is disabled")  # pages check get_store() first
-    return store
+    return get_service().history  # pages check get_store() first
 
 
 def _dumped(records: list[BaseModel]) -> list[dict[str, Any]]:

@@ -23,6 +23,7 @@ COLUMNS: tuple[str, ...] = (
     "reasoning",
     "latency_ms",
     "model_version",
+    "author",
 )
 """Stored columns, in table order; also the columns of CSV/JSON exports."""
 
@@ -44,6 +45,7 @@ class RunFilter:
     text: str = ""
     backend: str | None = None
     model_version: str | None = None
+    author: str | None = None
     since: datetime | None = None
     until: datetime | None = None
     min_confidence: float | None = None

@@ -110,6 +110,13 @@ CREATE INDEX idx_prompt_history_model_version ON prompt_history (model_version, 
     INCLUDE (confidence, latency_ms)
 """,
     ),
+    (
+        "m007_prompt_history_author",
+        """
+ALTER TABLE prompt_history ADD COLUMN author text;
+CREATE INDEX idx_prompt_history_author ON prompt_history (author, timestamp, id)
+""",
+    ),
 )
 """The backend and model indexes carry confidence and latency (m006), so statistics, daily
 and model summaries are index-only scans that never read a run's large text columns."""

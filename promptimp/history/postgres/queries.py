@@ -36,6 +36,7 @@ def where(filters: RunFilter) -> tuple[str, list[Any]]:
     for clause, value in (
         ("backend = %s", filters.backend),
         ("model_version = %s", filters.model_version),
+        ("author = %s", filters.author),
         ("timestamp >= %s", filters.since and as_utc(filters.since)),
         ("timestamp <= %s", filters.until and as_utc(filters.until)),
         ("confidence >= %s", filters.min_confidence),

@@ -116,6 +116,15 @@ CREATE TABLE eval_results (
     )
 
 
+@migrations()
+def m006_prompt_history_author(db: Database) -> None:
+    """Who made each run; NULL for runs stored before it was recorded."""
+    db.execute(f"ALTER TABLE {PROMPT_HISTORY} ADD COLUMN author TEXT")
+    db.table(PROMPT_HISTORY).create_index(
+        ["author", "timestamp"], index_name=f"idx_{PROMPT_HISTORY}_author"
+    )
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations inside one write transaction.
 

@@ -405,6 +405,7 @@ def _where(
     for clause, value in (
         (f"{term('backend')} = ?", filters.backend),
         (f"{term('model_version')} = ?", filters.model_version),
+        ("author = ?", filters.author),
         ("timestamp >= ?", filters.since and timestamp_text(filters.since)),
         ("timestamp <= ?", filters.until and timestamp_text(filters.until)),
         (f"{term('confidence')} >= ?", filters.min_confidence),
