@@ -51,6 +51,19 @@ def sidebar_status(removed: int | None) -> None:
         st.caption(f"Start-up clean-up removed {plural(removed, 'old run')}.")
 
 
+def sign_in() -> None:
+    """Sign in or out, when Streamlit login ([auth] in secrets.toml) is configured: runs are
+    then recorded as made by the signed-in user."""
+    if "is_logged_in" not in st.user:
+        return
+    if st.user.is_logged_in:
+        who = st.user.get("email") or st.user.get("name") or "signed in"
+        st.caption(f"Signed in as {escape_markdown(str(who))}")
+        st.button("Sign out", on_click=st.logout, key="sign_out")
+    else:
+        st.button("Sign in", on_click=st.login, key="sign_in")
+
+
 try:
     service = get_service()
 except SettingsError as error:
@@ -69,3 +82,4 @@ except PromptImpError as error:  # e.g. the database became unreadable mid-sessi
 finally:  # also when the page failed
     with status:
         sidebar_status(removed)
+        sign_in()

@@ -30,12 +30,14 @@ def show_side(column: DeltaGenerator, title: str, result: ImproveResult) -> None
         st.code(result.run.improved_prompt, language="markdown", wrap_lines=True)
 
 
-def improve_both(job: jobs.Job, idea: str, context: str) -> dict[str, ImproveResult]:
+def improve_both(
+    job: jobs.Job, idea: str, context: str, author: str | None
+) -> dict[str, ImproveResult]:
     """Zero-shot, then few-shot, telling the job which one runs (on a worker thread)."""
     results = {}
     for step, backend in enumerate(BackendType, start=1):
         job.advance(f"Improving with {backend.value}", step)
-        results[backend.value] = service.improve(idea, context, backend)
+        results[backend.value] = service.improve(idea, context, backend, author)
     return results
 
 
@@ -117,7 +119,8 @@ with st.form("compare"):
 if submitted:
     inputs.remember("compare", FORM)
     st.session_state.pop("compare_pair", None)
-    jobs.start(JOB, lambda job: improve_both(job, idea, context), "Improving", steps=2)
+    author = resources.signed_in_author()
+    jobs.start(JOB, lambda job: improve_both(job, idea, context, author), "Improving", steps=2)
 
 if finished := jobs.take_finished(JOB):
     try:

@@ -31,7 +31,7 @@ NO_SELECTION = {"selection": {"rows": [], "columns": [], "cells": []}}
 def read_filters() -> RunFilter:
     """The filter widgets, as a RunFilter (an untouched widget filters nothing)."""
     with st.container(border=True):
-        text_col, backend_col, model_col = st.columns([3, 1, 2])
+        text_col, backend_col, model_col, author_col = st.columns([3, 1, 2, 2])
         text = text_col.text_input(
             "Search", placeholder="Words in the idea, context or prompt", key="history_search"
         )
@@ -41,6 +41,7 @@ def read_filters() -> RunFilter:
         model = model_col.selectbox(
             "Model", [ALL, *resources.model_versions()], key="history_model"
         )
+        author = author_col.selectbox("Author", [ALL, *resources.authors()], key="history_author")
         dates_col, confidence_col = st.columns([1, 1])
         dates = dates_col.date_input(
             "Dates (UTC)", value=(), format="YYYY-MM-DD", key="history_dates"
@@ -52,6 +53,7 @@ def read_filters() -> RunFilter:
         text=text.strip(),
         backend=None if backend == ALL else backend,
         model_version=None if model == ALL else model,
+        author=None if author == ALL else author,
         since=datetime.combine(dates[0], time.min, UTC) if dates else None,
         until=datetime.combine(dates[-1], time.max, UTC) if dates else None,
         min_confidence=low if low > 0.0 else None,

@@ -4,7 +4,7 @@ import streamlit as st
 
 from promptimp.models import BackendType, PromptImpError
 from ui import inputs, jobs
-from ui.resources import get_service, reads_changed
+from ui.resources import get_service, reads_changed, signed_in_author
 from ui.text import escape_markdown
 from ui.views import RUN_COLUMNS, render_run, runs_frame
 
@@ -49,8 +49,11 @@ session_results = st.session_state.setdefault("improve_results", [])
 if submitted:
     inputs.remember("improve", form)
     st.session_state.pop("improve_current", None)
+    author = signed_in_author()
     jobs.start(
-        JOB, lambda job: service.improve(idea, context, backend), f"Improving with {backend}"
+        JOB,
+        lambda job: service.improve(idea, context, backend, author),
+        f"Improving with {backend}",
     )
 
 if finished := jobs.take_finished(JOB):

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from promptimp.store import RunStore
+from promptimp.history import SQLiteStore
 from tests.support import ANSWER, child_env, dummy_service
 
 IDEA = "Design a REST API for user management"
@@ -73,7 +73,7 @@ def read_only(path: Path) -> Iterator[None]:
 
 
 def _existing_database(path: Path) -> Path:
-    store = RunStore(path)
+    store = SQLiteStore(path)
     store.check()
     store.close()
     return path

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import getpass
 from datetime import UTC, datetime
 
 import pytest
@@ -72,3 +73,16 @@ def test_disabled_history_is_one_error_for_every_reader_and_writer(tmp_path):
         assert str(caught.value) == HISTORY_DISABLED
     assert service.save_eval_report(REPORT).warnings == ("History is disabled; not stored.",)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_runs_are_recorded_as_made_by_the_signed_in_user_else_the_configured_one(tmp_path):
+    service = dummy_service(tmp_path / "h.db", PROMPTIMP_USER="ana")
+    signed_in = service.improve("Design a REST API", author="bea@example.org").run
+    configured = service.improve("Design a REST API").run
+    assert (signed_in.author, configured.author) == ("bea@example.org", "ana")
+    assert [run.author for run in service.history.query(sort="timestamp asc")] == [
+        "bea@example.org",
+        "ana",
+    ]
+    os_user = dummy_service(tmp_path / "other.db").improve("Design a REST API").run
+    assert os_user.author == getpass.getuser()

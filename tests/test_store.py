@@ -291,6 +291,7 @@ def test_runs_record_their_author_and_filter_by_it(store, make_run):
         "ana@example.org",
     ]
     assert ids(store.query(RunFilter(author="ana@example.org"))) == [3, 1]
+    assert store.authors() == ["ana@example.org"]
     assert store.count(RunFilter(author="bob")) == 0
 
 

@@ -73,6 +73,20 @@ def model_versions() -> list[str]:
 
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def authors() -> list[str]:
+    return _store().authors()
+
+
+def signed_in_author() -> str | None:
+    """The signed-in user's email (or name) when Streamlit login ([auth] in secrets.toml) is
+    configured and someone signed in; None otherwise, and the service records PROMPTIMP_USER
+    or the OS user name. Read it on the script thread, before starting a job."""
+    if not st.user.get("is_logged_in"):
+        return None
+    return st.user.get("email") or st.user.get("name")
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def insights(threshold: float, bins: int) -> dict[str, Any]:
     """Every aggregate the Insights page draws, computed in SQL, as plain data for charts."""
     store = _store()
@@ -97,7 +111,7 @@ def comparisons(limit: int) -> dict[str, Any]:
     }
 
 
-_READS = (health, query_runs, count_runs, model_versions, insights, comparisons)
+_READS = (health, query_runs, count_runs, model_versions, authors, insights, comparisons)
 
 
 def reads_changed() -> None:

@@ -73,6 +73,9 @@ class HistoryStore(Protocol):
 
     def model_versions(self) -> list[str]: ...
 
+    def authors(self) -> list[str]:
+        """Distinct known authors, sorted."""
+
     def delete(self, run_id: int) -> bool: ...
 
     def delete_old(self, days: int) -> int:

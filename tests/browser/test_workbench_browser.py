@@ -41,11 +41,6 @@ expect.set_options(timeout=RUN_TIMEOUT_MS)  # two shared cores: a page can take 
 def seed(db_path: Path) -> None:
     """One stored run whose texts and model name are HTML."""
     store = SQLiteStore(db_path)
-@pytest.fixture(scope="module")
-def app_url(tmp_path_factory) -> Iterator[str]:
-    """The served app; its database holds one run whose texts are HTML."""
-    db_path = tmp_path_factory.mktemp("served") / "history.db"
-    store = SQLiteStore(db_path)
     store.save(
         PromptRun(
             original_idea=HOSTILE_IDEA,

@@ -127,6 +127,14 @@ class PostgresStore(PostgresConnection, StoreBase):
             ).fetchall()
         return sorted(row["name"] for row in rows)
 
+    def authors(self) -> list[str]:
+        """Distinct known authors, sorted (by code point, as on SQLite)."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                "SELECT DISTINCT author FROM prompt_history WHERE author IS NOT NULL"
+            ).fetchall()
+        return sorted(row["author"] for row in rows)
+
     # -- aggregates ------------------------------------------------------------------
 
     def statistics(self) -> Statistics:

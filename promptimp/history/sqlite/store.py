@@ -127,6 +127,15 @@ class SQLiteStore(SQLiteConnection, StoreBase):
             )
             return [version for (version,) in rows]
 
+    def authors(self) -> list[str]:
+        """Distinct known authors, sorted."""
+        with self._database() as db:
+            rows = db.execute(
+                f"SELECT DISTINCT author FROM {PROMPT_HISTORY} WHERE author IS NOT NULL"
+                " ORDER BY author"
+            )
+            return [author for (author,) in rows]
+
     # -- aggregates ------------------------------------------------------------------
 
     def statistics(self) -> Statistics:
