@@ -22,7 +22,11 @@ from promptimp.local.processors import CLOSERS, TokenWords
 from promptimp.models import ModelError
 
 N_CTX = 8192
-N_THREADS = 2
+N_THREADS = 1
+"""Threads for decoding and for reading the prompt. llama.cpp's threads wait for each other at
+every step, so beside another busy process two threads on a 2-core machine ran one request 10x
+slower than one thread did (540.7 s against 56.7 s, same request, same run; 2 of 2 cores busy
+with other work); a 135M model gains little from a second thread when the machine is quiet."""
 
 _default_model_params = bindings.llama_model_default_params
 
@@ -104,7 +108,13 @@ def load_model(path: Path) -> LocalModel:
         if path not in _models:
             use_plain_cpu_buffers()
             try:
-                llama = Llama(model_path=str(path), n_ctx=N_CTX, n_threads=N_THREADS, verbose=False)
+                llama = Llama(
+                    model_path=str(path),
+                    n_ctx=N_CTX,
+                    n_threads=N_THREADS,
+                    n_threads_batch=N_THREADS,
+                    verbose=False,
+                )
             except (ValueError, RuntimeError) as error:
                 raise ModelError(f"Local model could not be loaded: {path}: {error}") from None
             _models[path] = LocalModel(path, llama)
