@@ -40,7 +40,7 @@ def server(tmp_path_factory):
     command = [
         sys.executable, "-c", SERVER, "--model", str(bundled_model_path()),
         "--model_alias", ALIAS, "--host", "127.0.0.1", "--port", str(port),
-        "--n_ctx", "4096", "--n_threads", "2",
+        "--n_ctx", "4096", "--n_threads", "1", "--n_threads_batch", "1",
     ]  # fmt: skip
     base_url = f"http://127.0.0.1:{port}/v1"
     root = Path(__file__).resolve().parent.parent
