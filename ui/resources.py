@@ -40,7 +40,14 @@ def get_store() -> HistoryStore | None:
 @st.cache_resource(show_spinner=False)
 def warm_up() -> threading.Thread:
     """Load the model and programs once per process in the background, so the first person
-    to press Improve does not wait for them (a failure shows at that first improve)."""
+    to press Improve does not wait for them (a failure shows at that first improve).
+
+    Altair is imported first, here on the script thread: it shares narwhals with
+    scikit-learn (few-shot demo selection), and a page importing narwhals while the warm-up
+    thread does made Python's import locks report a deadlock.
+    """
+    import altair  # noqa: F401
+
     thread = threading.Thread(target=get_service().warm_up, name="model-warm-up", daemon=True)
     thread.start()
     return thread
