@@ -87,12 +87,16 @@ def charts(data: dict) -> None:
 
 def by_model(rows: list[dict]) -> None:
     st.subheader("By model")
-    models = pd.DataFrame(rows).rename(
-        columns={
-            "model_version": "model",
-            "average_confidence": "average confidence",
-            "average_latency_ms": "average latency (ms)",
-        }
+    models = (
+        pd.DataFrame(rows)
+        .rename(
+            columns={
+                "model_version": "model",
+                "average_confidence": "average confidence",
+                "average_latency_ms": "average latency (ms)",
+            }
+        )
+        .round({"average latency (ms)": 0})
     )
     table, chart = st.columns([3, 2])
     table.dataframe(
