@@ -196,6 +196,8 @@ DANGLING_TAIL = re.compile(
     r"\b(?:that|which|who|que)\s+\w+$|\b(?:such as|including|like|namely|como)$", re.I
 )
 """Endings that announce more ('... that includes', '... such as')."""
+NEGATIVE_IMPERATIVE = re.compile(r"\s*(?:do\s+not|don'?t)\b", re.I)
+"""'Do not ...' and 'Don't ...' open an instruction although 'do' alone is a stop word."""
 MODALS = re.compile(r"\b(?:must|should|debe|deben|tiene que|tienen que)\b", re.I)
 
 _TRADES: dict[str, tuple[str, str]] = {
@@ -281,7 +283,7 @@ _TRADES: dict[str, tuple[str, str]] = {
         "",
     ),
     "food": (
-        "chef cook baker cocinero cocinera",
+        "chef cook baker cocinero panadero pastelero",
         "recipe receta cook cocinar meal comida menu restaurant dinner cena bake",
     ),
 }
@@ -321,7 +323,9 @@ GENERIC_ROLE = re.compile(
     r"\b(?:developer|expert|engineer|assistant|specialist|desarrollador|experto|asistente)\s+"
     r"(?:of|for|de|del)\s+(?:the\s+|la\s+|el\s+)?(?:[\w-]+\s+)?(?:idea|ai|ia|assistant|team|task|project|"
     r"user|prompt)s?\b|\b(?:ai|ia)\s+(?:assistant|asistente|developer|desarrollador)|"
-    r"\bassistant\b|\basistente\b",
+    r"\bassistant\b|\basistente\b|"
+    r"^\s*(?:developer|expert|engineer|specialist|desarrollador|experto)\s+(?:of|for|de|del)"
+    r"\s+(?:the\s+|la\s+|el\s+)?[\w-]+\s*$",  # nothing but "Developer of the <noun>"
     re.I,
 )
 
@@ -490,7 +494,7 @@ def _starts_imperative(text: str) -> bool:
     """Starts with a verb telling what to do (a listed verb, or one whose -ing or infinitive
     form is a common word: 'ignore' -> 'ignoring', 'cubre' -> 'cubrir')."""
     first = _first_word(text)
-    if first in IMPERATIVES or first in NEGATIONS:
+    if first in IMPERATIVES or first in NEGATIONS or NEGATIVE_IMPERATIVE.match(text):
         return True
     if first in STOP_WORDS or first.endswith("ing") or len(first) < 3 or not first.isalpha():
         return False
@@ -510,9 +514,21 @@ def _ends_cut_off(text: str) -> bool:
     return bool(tail) and (tail[-1] in DANGLING or bool(DANGLING_TAIL.search(ending)))
 
 
+def _with_masculine_forms(role_words: Iterable[str]) -> set[str]:
+    """The words, plus the masculine form of Spanish feminine ones ('panadera' -> 'panadero',
+    'moderadora' -> 'moderador'), so the profession lists need each trade only once."""
+    found = set(role_words)
+    for word in list(found):
+        if word.endswith("ora"):
+            found.add(word[:-1])
+        elif word.endswith("a") and len(word) > 4:
+            found.add(word[:-1] + "o")
+    return found
+
+
 def check_role(reading: _Reading) -> list[Check]:
     """The role is a profession, specific, and from the idea's trade."""
-    role_words = set(words(reading.role))
+    role_words = _with_masculine_forms(words(reading.role))
     trades = [trade for trade, nouns in TRADE_ROLES.items() if role_words & nouns]
     broad = bool(role_words & BROAD_PROFESSIONS)
     is_profession = bool(trades) or broad

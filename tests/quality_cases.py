@@ -43,6 +43,7 @@ JUNK_SHAPES: list[tuple[dict, str]] = [
     ({"role": "Developer of the idea"}, "role is a profession"),
     ({"role": "Developer of the AI assistant"}, "role is a profession"),
     ({"role": "Developer of the FastAPI team"}, "role is a profession"),
+    ({"role": "Developer of the portfolio"}, "role is a profession"),
     ({"role": "Expert, 4-15 words"}, "role is specific"),
     ({"role": "AI assistant"}, "role is a profession"),
     # roles from another trade

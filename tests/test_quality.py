@@ -46,6 +46,29 @@ def test_a_good_spanish_prompt_is_acceptable():
     assert report.acceptable, report.summary
 
 
+def test_negative_instructions_and_feminine_spanish_professions_are_read_as_such():
+    english = report_for(
+        guardrails=[*GOOD["guardrails"][:3], "Do not expose internal user ids in any URL"]
+    )
+    assert english.acceptable, english.summary
+    spanish = report_for(
+        idea="Receta de pan de masa madre para principiantes",
+        context="",
+        role="Panadera artesana especializada en masa madre",
+        directive=(
+            "Escribe una receta de pan de masa madre para principiantes con cantidades en"
+            " gramos, tiempos de fermentación y señales para saber cuándo está listo."
+        ),
+        framework="decomposition",
+        guardrails=[
+            "Explica cada paso con palabras sencillas para quien nunca ha horneado",
+            "Indica la temperatura del horno y el tiempo de cocción del pan",
+            "No uses levadura comercial en ningún paso de la receta",
+        ],
+    )
+    assert "role is a profession" not in failed(spanish), spanish.summary
+
+
 @pytest.mark.parametrize(("changes", "check"), JUNK_SHAPES)
 def test_each_junk_shape_fails_its_check(changes, check):
     report = report_for(**changes)
