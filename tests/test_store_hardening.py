@@ -184,6 +184,8 @@ def test_an_export_to_a_path_that_cannot_be_written_is_an_output_error(
 # -- concurrent writers --------------------------------------------------------------------
 
 WRITERS, SAVES, READERS = 8, 500, 3
+MIN_READS = 20
+"""Successful reads each reader must make while the writers run (a few seconds at least)."""
 
 
 def _save(path: str, wal: bool, count: int, make: dict) -> None:
@@ -195,14 +197,17 @@ def _save(path: str, wal: bool, count: int, make: dict) -> None:
         store.save(run)
 
 
-def _read_until(path: str, wal: bool, stop) -> None:
+def _read_until(path: str, wal: bool, stop, reads) -> None:
+    """Read until `stop`, counting the reads that succeeded in `reads`."""
     store = SQLiteStore(path, wal=wal)
     while not stop.is_set():
         try:
             store.recent(limit=20)
             store.statistics()
         except RepositoryConnectionError:
-            pass  # a reader may wait out a busy writer; the saves are what counts
+            continue  # a reader may time out waiting for a busy writer, but not always
+        with reads.get_lock():
+            reads.value += 1
 
 
 @pytest.mark.slow
@@ -213,8 +218,9 @@ def test_eight_writers_and_three_readers_lose_no_save(db_path, make_run, wal):
     spawn = multiprocessing.get_context("spawn")
     stop = spawn.Event()
     fields = make_run().model_dump()
+    reads = [spawn.Value("i", 0) for _ in range(READERS)]
     readers = [
-        spawn.Process(target=_read_until, args=(str(db_path), wal, stop)) for _ in range(READERS)
+        spawn.Process(target=_read_until, args=(str(db_path), wal, stop, count)) for count in reads
     ]
     writers = [
         spawn.Process(target=_save, args=(str(db_path), wal, SAVES, fields)) for _ in range(WRITERS)
@@ -227,6 +233,9 @@ def test_eight_writers_and_three_readers_lose_no_save(db_path, make_run, wal):
     for reader in readers:
         reader.join(timeout=30)
     assert [writer.exitcode for writer in writers] == [0] * WRITERS
+    assert [reader.exitcode for reader in readers] == [0] * READERS
+    successful_reads = [count.value for count in reads]
+    assert min(successful_reads) >= MIN_READS, successful_reads
     saved = query(db_path, "SELECT COUNT(*), MIN(id), MAX(id) FROM prompt_history")
     assert saved == [(WRITERS * SAVES, 1, WRITERS * SAVES)]  # zero lost
     assert query(db_path, "PRAGMA integrity_check") == [("ok",)]
