@@ -9,6 +9,7 @@ and prints its URLs until Ctrl-C (for the store bench).
 
 from __future__ import annotations
 
+import atexit
 import os
 import secrets
 import shutil
@@ -33,12 +34,18 @@ INSTALL_HINT = (
 
 
 class PostgresServer:
-    """One private cluster; `start()` initialises and starts it, `stop()` removes it."""
+    """One private cluster; `start()` initialises and starts it, `stop()` removes it.
+
+    The cluster lives in a temp dir of its own (not pytest's, whose folders the `postgres`
+    user may not enter). `stop()` also runs at interpreter exit, so a session that ends
+    early (Ctrl-C, a failing start) leaves neither a running server nor its directory.
+    """
 
     def __init__(self) -> None:
         self.password = secrets.token_urlsafe(16)
         self.port = _free_port()
         self.root = Path(tempfile.mkdtemp(prefix="promptimp-pg-"))
+        atexit.register(self.stop)
         self.data = self.root / "data"
         self._as_user: list[str] = []
         self._databases = 0
@@ -97,10 +104,13 @@ class PostgresServer:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
     def stop(self) -> None:
-        """Stop the server (fast shutdown) and delete its directory."""
-        if (self.data / "postmaster.pid").exists():
-            self.pg_ctl("stop", "-m", "fast", "-w")
-        shutil.rmtree(self.root, ignore_errors=True)
+        """Stop the server (fast shutdown) and delete its directory; once is enough."""
+        atexit.unregister(self.stop)
+        try:
+            if (self.data / "postmaster.pid").exists():
+                self.pg_ctl("stop", "-m", "fast", "-w")
+        finally:
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def kill(self) -> None:
         """SIGKILL the postmaster and every backend at once, as a crash of the server would."""
