@@ -4,7 +4,8 @@ Starts the workbench as `make run` does (`streamlit run workbench`) on a free po
 tmp database holding one run whose texts and model name are HTML. A deep link is the first
 request of its own fresh server. The rest improves an idea for real (cancelling a first try),
 finds it in History, checks that stored HTML shows as text and never runs, compares both
-backends, and saves a screenshot of every page under tests/browser/artifacts/.
+backends, and saves a screenshot of every page in a pytest tmp dir, or in the folder that
+PROMPTIMP_SCREENSHOTS names (relative to the checkout, e.g. tests/browser/artifacts).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import os
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -26,7 +27,6 @@ from tests.support import free_port, running_server
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[2]
-ARTIFACTS = Path(__file__).parent / "artifacts"
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 START_TIMEOUT_S = 60
@@ -81,7 +81,6 @@ def served(db_path: Path) -> Iterator[str]:
 @contextmanager
 def browser_tab() -> Iterator[Page]:
     """A Chromium tab; any JavaScript dialog (an alert) fails the test."""
-    ARTIFACTS.mkdir(exist_ok=True)
     dialogs: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -124,8 +123,17 @@ def open_page(page: Page, title: str) -> None:
     settle(page)
 
 
-def shoot(page: Page, name: str) -> None:
-    page.screenshot(path=ARTIFACTS / f"{name}.png")  # the app scrolls inside; a tall viewport
+@pytest.fixture(scope="module")
+def shoot(tmp_path_factory) -> Callable[[Page, str], None]:
+    """`shoot(page, name)` saves a screenshot as <name>.png in the screenshots folder."""
+    chosen = os.environ.get("PROMPTIMP_SCREENSHOTS")
+    folder = ROOT / chosen if chosen else tmp_path_factory.mktemp("screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def take(page: Page, name: str) -> None:
+        page.screenshot(path=folder / f"{name}.png")  # the app scrolls inside; a tall viewport
+
+    return take
 
 
 def select_first_row(page: Page) -> None:
@@ -147,7 +155,7 @@ def sidebar_is_from_app_py(tab: Page) -> None:
     expect(sidebar.get_by_text("1 run stored")).to_be_visible()
 
 
-def test_a_deep_link_as_the_first_request_goes_through_app_py(tmp_path):
+def test_a_deep_link_as_the_first_request_goes_through_app_py(tmp_path, shoot):
     seed(tmp_path / "history.db")
     with served(tmp_path / "history.db") as url, browser_tab() as tab:
         tab.goto(f"{url}/history")  # nothing has opened / on this server yet
@@ -161,7 +169,7 @@ def test_a_deep_link_as_the_first_request_goes_through_app_py(tmp_path):
         sidebar_is_from_app_py(tab)
 
 
-def test_improve_an_idea_with_the_local_model(page):
+def test_improve_an_idea_with_the_local_model(page, shoot):
     page.get_by_role("textbox", name="Idea").fill(IDEA)
     page.get_by_role("button", name="Improve").click()
     expect(page.get_by_role("heading", name="Improved prompt")).to_be_visible(
@@ -176,7 +184,7 @@ def test_improve_an_idea_with_the_local_model(page):
     shoot(page, "improve")
 
 
-def test_find_the_run_in_history_by_search(page):
+def test_find_the_run_in_history_by_search(page, shoot):
     open_page(page, "History")
     search = page.get_by_role("textbox", name="Search")
     search.fill("REST")
@@ -190,7 +198,7 @@ def test_find_the_run_in_history_by_search(page):
     shoot(page, "history")
 
 
-def test_stored_html_shows_as_text_and_never_runs(page):
+def test_stored_html_shows_as_text_and_never_runs(page, shoot):
     search = page.get_by_role("textbox", name="Search")
     search.fill("Summarise")
     search.press("Enter")
@@ -214,7 +222,7 @@ def test_the_improve_form_still_holds_the_idea_after_history(page):
     expect(page.get_by_role("heading", name="Improved prompt")).to_be_visible()
 
 
-def test_compare_shows_which_backend_runs_and_a_readable_verdict_table(page):
+def test_compare_shows_which_backend_runs_and_a_readable_verdict_table(page, shoot):
     open_page(page, "Compare")
     page.get_by_role("textbox", name="Idea").fill(IDEA)
     page.get_by_role("button", name="Run both").click()
@@ -237,7 +245,7 @@ def test_compare_shows_which_backend_runs_and_a_readable_verdict_table(page):
     shoot(page, "compare")
 
 
-def test_a_slow_improvement_shows_elapsed_time_and_can_be_cancelled(page):
+def test_a_slow_improvement_shows_elapsed_time_and_can_be_cancelled(page, shoot):
     open_page(page, "Improve")  # last of the model runs: nothing waits behind the cancelled one
     page.get_by_role("textbox", name="Idea").fill(IDEA)
     page.get_by_role("button", name="Improve").click()
@@ -271,7 +279,7 @@ def test_evaluate_offers_the_upload_box_only_for_an_upload(page):
         ("Health", "Health", 0),
     ],
 )
-def test_every_other_page_renders(page, title, heading, charts):
+def test_every_other_page_renders(page, title, heading, charts, shoot):
     open_page(page, title)
     if heading:
         expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
