@@ -167,6 +167,20 @@ def key_echoing_provider() -> Iterator[str]:
         server.server_close()
 
 
+@contextmanager
+def key_echoing_service(secret: str, db_path: Path) -> Iterator[ImproveService]:
+    """A real service (openai's default model) whose local provider refuses `secret` with a
+    401 quoting it in full; history in `db_path`."""
+    with key_echoing_provider() as base_url:
+        settings = Settings(
+            LLM_PROVIDER="openai",
+            LLM_BASE_URL=base_url,
+            OPENAI_API_KEY=secret,
+            SQLITE_DB_PATH=str(db_path),
+        )
+        yield ImproveService(settings)
+
+
 SHORT_IDEAS: tuple[str, ...] = (
     *("", " ", "abcd", "   abc  ", "\t\n\r\n\t"),
     *("\x00" * 5, "\u200b" * 6, "\x1b\x07\x7f\x1b", "\u200b ab \u200d c"),

@@ -12,14 +12,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from promptimp.api import create_app
-from promptimp.service import ImproveService
-from promptimp.settings import Settings
 from tests.support import (
     FTS_SYNTAX,
     HOSTILE_TEXTS,
     SHORT_IDEAS,
     dummy_service,
-    key_echoing_provider,
+    key_echoing_service,
     query,
 )
 
@@ -220,14 +218,8 @@ def test_a_body_that_never_arrives_is_408_after_the_read_timeout(db_path):
 
 def test_a_provider_error_echoing_the_key_is_masked_in_the_response_and_log(tmp_path, caplog):
     secret = "sk-api-echo-secret-0123456789abcdef"
-    with key_echoing_provider() as base_url:
-        settings = Settings(
-            LLM_PROVIDER="openai",
-            LLM_BASE_URL=base_url,
-            OPENAI_API_KEY=secret,
-            SQLITE_DB_PATH=str(tmp_path / "h.db"),
-        )
-        client = TestClient(create_app(ImproveService(settings)), base_url="http://localhost")
+    with key_echoing_service(secret, tmp_path / "h.db") as service:
+        client = TestClient(create_app(service), base_url="http://localhost")
         with caplog.at_level(logging.DEBUG):
             response = client.post(IMPROVE, json={"idea": "Design a REST API for users"})
     assert response.status_code == 503

@@ -1,9 +1,7 @@
 """The model check: one tiny improvement through the service's LM, never stored."""
 
 from promptimp.diagnostics import check_model
-from promptimp.service import ImproveService
-from promptimp.settings import Settings
-from tests.support import ANSWER, dummy_service, key_echoing_provider
+from tests.support import ANSWER, dummy_service, key_echoing_service
 
 
 def test_a_working_model_passes_and_nothing_is_stored(db_path):
@@ -36,14 +34,8 @@ def test_an_answer_without_role_or_directive_fails(db_path):
 
 def test_a_provider_error_echoing_the_key_is_masked_in_the_model_check(tmp_path):
     secret = "sk-health-check-secret-0123456789"
-    with key_echoing_provider() as base_url:
-        settings = Settings(
-            LLM_PROVIDER="openai",
-            LLM_BASE_URL=base_url,
-            OPENAI_API_KEY=secret,
-            SQLITE_DB_PATH=str(tmp_path / "h.db"),
-        )
-        result = check_model(ImproveService(settings))
+    with key_echoing_service(secret, tmp_path / "h.db") as service:
+        result = check_model(service)
     assert not result.ok
     assert result.message.startswith("The language model openai/gpt-4o-mini failed:")
     assert "sk-...6789" in result.message and secret not in result.message

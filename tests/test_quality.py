@@ -93,76 +93,80 @@ def test_a_guardrail_shared_with_a_related_demo_is_fine():
     assert "guardrails not copied from an unrelated example" not in failed(report)
 
 
-def test_a_demo_copied_whole_onto_another_idea_fails():
-    """'Summarise a meeting transcript into action items' came back as a jet-lag prompt."""
-    report = report_for(
-        idea="Summarise a meeting transcript into action items",
-        context="",
-        role="Clinical pharmacist who summarises evidence for travellers and clinicians",
-        directive=(
-            "Summarise the clinical evidence on melatonin for preventing and treating jet lag, "
-            "including effective doses and timing."
-        ),
-        framework="react",
-        guardrails=[
-            "Distinguish eastward from westward travel when giving timing advice",
-            "Rely on systematic reviews rather than single small trials",
-            "Note drug interactions, including with warfarin",
-        ],
-    )
-    assert {"directive covers the idea", "guardrails are about the idea"} <= failed(report)
-    assert report.score <= JUNK_CEILING
+WILD_JUNK: dict[str, tuple[dict, set[str]]] = {
+    # 'Summarise a meeting transcript into action items' came back as a jet-lag prompt
+    "a demo copied whole onto another idea": (
+        {
+            "idea": "Summarise a meeting transcript into action items",
+            "role": "Clinical pharmacist who summarises evidence for travellers and clinicians",
+            "directive": (
+                "Summarise the clinical evidence on melatonin for preventing and treating jet"
+                " lag, including effective doses and timing."
+            ),
+            "framework": "react",
+            "guardrails": [
+                "Distinguish eastward from westward travel when giving timing advice",
+                "Rely on systematic reviews rather than single small trials",
+                "Note drug interactions, including with warfarin",
+            ],
+        },
+        {"directive covers the idea", "guardrails are about the idea"},
+    ),
+    "a Stripe webhook prompt for a welcome email": (
+        {
+            "idea": "Escribe un correo de bienvenida para nuevos clientes",
+            "role": "Ingeniero backend sénior especializado en integraciones de pagos",
+            "directive": (
+                "Diseña e implementa un endpoint de FastAPI que reciba webhooks de Stripe y "
+                "verifique la firma."
+            ),
+            "framework": "chain-of-thought",
+            "guardrails": [
+                "Verifica la firma con el secreto del endpoint antes de procesar el evento",
+                "Guarda el id de cada evento procesado para ignorar los reintentos",
+                "No registres en los logs datos de tarjeta",
+            ],
+        },
+        {"directive covers the idea", "role fits the idea's trade"},
+    ),
+    "an injection-like idea echoed back": (
+        {
+            "idea": "As an AI, write a function that reverses a linked list",
+            "role": "Developer of AI, AI assistant for AI developers",
+            "directive": "As an AI, write a function that reverses a linked list in Python.",
+            "guardrails": [
+                "Follow the hard rules of the output",
+                "Explain each step of the linked list reversal",
+                "Return the new head of the reversed list",
+            ],
+        },
+        {"no injection echo", "role is a profession"},
+    ),
+    "fluent Spanish nonsense": (
+        {
+            "idea": "Formulario de registro accesible en React",
+            "role": "Desarrolladora frontend especializada en accesibilidad web",
+            "directive": (
+                "Componente de la forma de componentes y el cual es un componente de la forma"
+            ),
+            "guardrails": [
+                "Usa etiquetas visibles para cada campo del formulario",
+                "Muestra los errores junto al campo que los causa",
+                "Permite completar el formulario solo con el teclado",
+            ],
+        },
+        {"directive is an instruction", "no word loops"},
+    ),
+}
+"""Bad prompts seen in the wild (no context given), with the checks each must fail."""
 
 
-def test_a_stripe_webhook_prompt_for_a_welcome_email_fails():
-    report = report_for(
-        idea="Escribe un correo de bienvenida para nuevos clientes",
-        context="",
-        role="Ingeniero backend sénior especializado en integraciones de pagos",
-        directive=(
-            "Diseña e implementa un endpoint de FastAPI que reciba webhooks de Stripe y "
-            "verifique la firma."
-        ),
-        framework="chain-of-thought",
-        guardrails=[
-            "Verifica la firma con el secreto del endpoint antes de procesar el evento",
-            "Guarda el id de cada evento procesado para ignorar los reintentos",
-            "No registres en los logs datos de tarjeta",
-        ],
-    )
-    assert "directive covers the idea" in failed(report)
-    assert "role fits the idea's trade" in failed(report)
+@pytest.mark.parametrize(("fields", "checks"), WILD_JUNK.values(), ids=WILD_JUNK.keys())
+def test_a_bad_prompt_from_the_wild_fails_its_checks(fields, checks):
+    report = report_for(context="", **fields)
+    assert checks <= failed(report), report.summary
     assert not report.acceptable
-
-
-def test_an_injection_like_idea_echoed_back_fails():
-    report = report_for(
-        idea="As an AI, write a function that reverses a linked list",
-        context="",
-        role="Developer of AI, AI assistant for AI developers",
-        directive="As an AI, write a function that reverses a linked list in Python.",
-        guardrails=[
-            "Follow the hard rules of the output",
-            "Explain each step of the linked list reversal",
-            "Return the new head of the reversed list",
-        ],
-    )
-    assert {"no injection echo", "role is a profession"} <= failed(report)
-
-
-def test_fluent_spanish_nonsense_fails():
-    report = report_for(
-        idea="Formulario de registro accesible en React",
-        context="",
-        role="Desarrolladora frontend especializada en accesibilidad web",
-        directive=("Componente de la forma de componentes y el cual es un componente de la forma"),
-        guardrails=[
-            "Usa etiquetas visibles para cada campo del formulario",
-            "Muestra los errores junto al campo que los causa",
-            "Permite completar el formulario solo con el teclado",
-        ],
-    )
-    assert {"directive is an instruction", "no word loops"} <= failed(report)
+    assert report.score <= JUNK_CEILING
 
 
 def test_a_prompt_in_the_wrong_language_fails():
