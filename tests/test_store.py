@@ -15,17 +15,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 
-from promptimp.history import RunFilter, SQLiteStore
+from promptimp.history import RunFilter, SQLiteStore, records
 from promptimp.history.postgres import PostgresStore
-from promptimp.history.records import (
-    BackendFigures,
-    DailyFigures,
-    EvalReport,
-    ExampleResult,
-    HistogramBin,
-    ModelFigures,
-    Statistics,
-)
 from promptimp.models import (
     BackendType,
     PromptRun,
@@ -372,21 +363,25 @@ def known(store, make_run):
 
 
 def test_statistics_are_exact(known):
-    assert known.statistics() == Statistics(
+    assert known.statistics() == records.Statistics(
         total_count=5,
         average_confidence=0.625,  # (0.5 + 1.0 + 0.75 + 0.25) / 4
         average_latency_ms=250.0,  # (100 + 300 + 200 + 400) / 4
         p50_latency_ms=200,  # nearest rank: ceil(0.50 * 4) = 2nd of 100,200,300,400
         p95_latency_ms=400,  # ceil(0.95 * 4) = 4th
         by_backend={
-            "few-shot": BackendFigures(count=3, average_confidence=0.5, average_latency_ms=300.0),
-            "zero-shot": BackendFigures(count=2, average_confidence=0.75, average_latency_ms=200.0),
+            "few-shot": records.BackendFigures(
+                count=3, average_confidence=0.5, average_latency_ms=300.0
+            ),
+            "zero-shot": records.BackendFigures(
+                count=2, average_confidence=0.75, average_latency_ms=200.0
+            ),
         },
     )
 
 
 def test_statistics_of_an_empty_store(store):
-    assert store.statistics() == Statistics(
+    assert store.statistics() == records.Statistics(
         total_count=0,
         average_confidence=None,
         average_latency_ms=None,
@@ -404,7 +399,7 @@ def test_percentiles_of_a_hundred_latencies(store, make_run):
 
 
 def test_daily_summary(known):
-    assert as_dicts(known.daily_summary(), DailyFigures) == [
+    assert as_dicts(known.daily_summary(), records.DailyFigures) == [
         {"day": date(2024, 5, 1), "backend": "few-shot", "runs": 2,
          "average_confidence": 0.75, "average_latency_ms": 200.0},
         {"day": date(2024, 5, 1), "backend": "zero-shot", "runs": 1,
@@ -421,7 +416,7 @@ def test_daily_summary(known):
 
 
 def test_model_summary(known):
-    assert as_dicts(known.model_summary(), ModelFigures) == [
+    assert as_dicts(known.model_summary(), records.ModelFigures) == [
         {"model_version": "m-a", "runs": 2, "average_confidence": 0.75,
          "average_latency_ms": 200.0},
         {"model_version": "m-b", "runs": 2, "average_confidence": 0.75,
@@ -432,13 +427,13 @@ def test_model_summary(known):
 
 
 def test_histograms(known):
-    assert as_dicts(known.histogram("confidence", bins=4), HistogramBin) == [
+    assert as_dicts(known.histogram("confidence", bins=4), records.HistogramBin) == [
         {"lower": 0.0, "upper": 0.25, "count": 0},
         {"lower": 0.25, "upper": 0.5, "count": 1},
         {"lower": 0.5, "upper": 0.75, "count": 1},
         {"lower": 0.75, "upper": 1.0, "count": 2},
     ]
-    assert as_dicts(known.histogram("latency_ms", bins=3), HistogramBin) == [
+    assert as_dicts(known.histogram("latency_ms", bins=3), records.HistogramBin) == [
         {"lower": 100.0, "upper": 200.0, "count": 1},
         {"lower": 200.0, "upper": 300.0, "count": 1},
         {"lower": 300.0, "upper": 400.0, "count": 2},
@@ -464,7 +459,7 @@ def test_share_at_least_of_an_empty_store(store):
 def test_an_evaluation_run_comes_back_as_stored(store, make_run):
     run_id = store.save(make_run(original_idea="Scored idea")).id
     started = datetime(2024, 5, 1, 12, 0, 0, 250000, tzinfo=UTC)
-    report = EvalReport(
+    report = records.EvalReport(
         dataset="devset.jsonl",
         backend="zero-shot",
         model="test/model",
@@ -474,8 +469,10 @@ def test_an_evaluation_run_comes_back_as_stored(store, make_run):
         parts={"role": 0.5, "guardrails": 0.75},
         example_count=2,
         results=(
-            ExampleResult(example_index=0, score=0.5, parts={"role": 0.5}, prompt_run_id=run_id),
-            ExampleResult(example_index=1, score=0.75, parts={}, error="model failed"),
+            records.ExampleResult(
+                example_index=0, score=0.5, parts={"role": 0.5}, prompt_run_id=run_id
+            ),
+            records.ExampleResult(example_index=1, score=0.75, parts={}, error="model failed"),
         ),
     )
     first = store.save_eval_run(report)
