@@ -73,15 +73,15 @@ def recent_table(rows: list[dict]) -> None:
         hide_index=True,
         column_config={
             "when": st.column_config.DatetimeColumn(
-                "When (UTC)", format="YYYY-MM-DD HH:mm", width=140
+                "When (UTC)", format="YYYY-MM-DD HH:mm", width=130
             ),
-            "idea": st.column_config.TextColumn("Idea", width=330),
-            "verdict": st.column_config.TextColumn("Verdict", width=160),
+            "idea": st.column_config.TextColumn("Idea", width=280),
+            "verdict": st.column_config.TextColumn("Verdict", width=130),
             "confidence": st.column_config.TextColumn(
-                "Confidence (zero → few)", width=170, help="Zero-shot, then few-shot."
+                "Confidence (zero → few)", width=150, help="Zero-shot, then few-shot."
             ),
             "latency": st.column_config.TextColumn(
-                "Latency (zero → few)", width=170, help="Zero-shot, then few-shot."
+                "Latency (zero → few)", width=150, help="Zero-shot, then few-shot."
             ),
         },
     )
