@@ -13,6 +13,8 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from multiprocessing.process import BaseProcess
+from multiprocessing.synchronize import Event
 from pathlib import Path
 
 import dspy
@@ -104,6 +106,28 @@ def running_server(
         except subprocess.TimeoutExpired:
             process.kill()
             process.wait(timeout=STOP_TIMEOUT_S)
+
+
+def writers_then_readers(
+    writers: Sequence[BaseProcess],
+    readers: Sequence[BaseProcess],
+    stop: Event,
+    *,
+    writer_timeout_s: float,
+    reader_timeout_s: float,
+) -> tuple[list[int | None], list[int | None]]:
+    """Start every process, wait for the writers, then set `stop` and wait for the readers.
+
+    Returns the writers' and the readers' exit codes (None for one still running).
+    """
+    for process in (*readers, *writers):
+        process.start()
+    for writer in writers:
+        writer.join(timeout=writer_timeout_s)
+    stop.set()
+    for reader in readers:
+        reader.join(timeout=reader_timeout_s)
+    return [writer.exitcode for writer in writers], [reader.exitcode for reader in readers]
 
 
 def query(db_path: Path, sql: str) -> list[tuple]:

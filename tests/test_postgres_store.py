@@ -16,6 +16,7 @@ from promptimp.history import SQLiteStore
 from promptimp.history.postgres import PostgresStore
 from promptimp.history.postgres.migrations import MIGRATIONS
 from promptimp.models import PromptRun, RepositoryConnectionError
+from tests.support import writers_then_readers
 
 EXPECTED_COLUMNS = [
     # (name, type, nullable, default) as information_schema reports them
@@ -74,7 +75,8 @@ def _read_until_stopped(url: str, stop, reads) -> None:
     while not stop.is_set():
         store.recent(limit=20)
         store.statistics()
-        reads.value += 1
+        with reads.get_lock():
+            reads.value += 1
     store.close()
 
 
@@ -288,14 +290,8 @@ def test_eight_processes_saving_500_runs_each_with_readers_lose_nothing(pg_url, 
         spawn.Process(target=_read_until_stopped, args=(pg_url, stop, reads)) for _ in range(2)
     ]
     writers = [spawn.Process(target=_save_many, args=(pg_url, make_run(), 500)) for _ in range(8)]
-    for process in (*readers, *writers):
-        process.start()
-    for writer in writers:
-        writer.join(timeout=300)
-    stop.set()
-    for reader in readers:
-        reader.join(timeout=60)
-    assert [process.exitcode for process in (*writers, *readers)] == [0] * 10
+    exits = writers_then_readers(writers, readers, stop, writer_timeout_s=300, reader_timeout_s=60)
+    assert exits == ([0] * 8, [0] * 2)
     store = PostgresStore(pg_url)
     assert store.total_count() == 4000
     assert sorted(run.id for run in store.query(limit=None)) == list(range(1, 4001))

@@ -19,7 +19,7 @@ from promptimp.models import (
     OutputError,
     RepositoryConnectionError,
 )
-from tests.support import query
+from tests.support import query, writers_then_readers
 
 
 @pytest.fixture
@@ -225,15 +225,8 @@ def test_eight_writers_and_three_readers_lose_no_save(db_path, make_run, wal):
     writers = [
         spawn.Process(target=_save, args=(str(db_path), wal, SAVES, fields)) for _ in range(WRITERS)
     ]
-    for process in readers + writers:
-        process.start()
-    for writer in writers:
-        writer.join(timeout=540)
-    stop.set()
-    for reader in readers:
-        reader.join(timeout=30)
-    assert [writer.exitcode for writer in writers] == [0] * WRITERS
-    assert [reader.exitcode for reader in readers] == [0] * READERS
+    exits = writers_then_readers(writers, readers, stop, writer_timeout_s=540, reader_timeout_s=30)
+    assert exits == ([0] * WRITERS, [0] * READERS)
     successful_reads = [count.value for count in reads]
     assert min(successful_reads) >= MIN_READS, successful_reads
     saved = query(db_path, "SELECT COUNT(*), MIN(id), MAX(id) FROM prompt_history")
