@@ -19,6 +19,7 @@ from promptimp.history import RunFilter, SQLiteStore, records
 from promptimp.history.postgres import PostgresStore
 from promptimp.models import (
     BackendType,
+    OutputError,
     PromptRun,
     RepositoryConnectionError,
     RepositoryConstraintError,
@@ -531,6 +532,17 @@ def test_export_with_filters_and_empty(known, tmp_path):
     lines = io.StringIO()
     assert known.export_csv(lines, RunFilter(min_confidence=0.9)) == 1
     assert len(lines.getvalue().splitlines()) == 2
+
+
+@pytest.mark.parametrize("export", ["export_csv", "export_json"])
+def test_an_export_larger_than_the_buffers_to_a_full_disk_is_an_output_error(
+    store, make_run, export
+):
+    store.import_runs(make_run(id=number) for number in range(1, 201))  # > 64 KiB of text
+    with pytest.raises(OutputError) as caught:
+        getattr(store, export)("/dev/full")
+    assert str(caught.value) == "Cannot write /dev/full: the disk holding it is full."
+    assert store.total_count() == 200
 
 
 # -- opening and failure modes -------------------------------------------------------------

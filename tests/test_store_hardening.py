@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -19,7 +21,7 @@ from promptimp.models import (
     OutputError,
     RepositoryConnectionError,
 )
-from tests.support import query, writers_then_readers
+from tests.support import child_env, query, writers_then_readers
 
 
 @pytest.fixture
@@ -179,6 +181,37 @@ def test_an_export_to_a_path_that_cannot_be_written_is_an_output_error(
     assert message.format(tmp=tmp_path) in str(caught.value)
     assert "\n" not in str(caught.value)
     assert sorted(tmp_path.rglob("*")) == before
+
+
+FILE_SIZE_LIMIT_CHILD = """
+import resource, signal, sys
+from promptimp.history import SQLiteStore
+from promptimp.models import OutputError
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
+resource.setrlimit(resource.RLIMIT_FSIZE, (16384, resource.RLIM_INFINITY))
+try:
+    SQLiteStore(sys.argv[1], wal=False).export_json(sys.argv[2])  # reads write nothing
+except OutputError as error:
+    print(error)
+"""
+
+
+def test_an_export_that_fills_the_disk_midway_leaves_no_partial_file(db_path, make_run, tmp_path):
+    store = SQLiteStore(db_path, wal=False)
+    store.import_runs(make_run(id=number) for number in range(1, 201))  # > 64 KiB of JSON
+    store.close()
+    out = tmp_path / "runs.json"
+    done = subprocess.run(
+        [sys.executable, "-c", FILE_SIZE_LIMIT_CHILD, str(db_path), str(out)],
+        capture_output=True,
+        text=True,
+        env=child_env(),
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.startswith(f"Cannot write {out}: "), done.stdout
+    assert "history database" not in done.stdout
+    assert not out.exists()
 
 
 # -- concurrent writers --------------------------------------------------------------------

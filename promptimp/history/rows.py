@@ -94,7 +94,7 @@ def text_output(target: str | Path | TextIO) -> Iterator[TextIO]:
     """A path is opened (UTF-8) and closed; an open text file is used as it is.
 
     A path that cannot be written is an OutputError naming it; a new file left incomplete
-    by a failed export is removed.
+    by a failed export (whatever failed: the output or the database) is removed.
     """
     if not isinstance(target, str | Path):
         yield target
@@ -106,10 +106,12 @@ def text_output(target: str | Path | TextIO) -> Iterator[TextIO]:
     try:
         with open(path, "w", encoding="utf-8", newline="") as out:
             yield out
-    except OSError as error:
+    except BaseException as error:
         if created and path.is_file():
             path.unlink()
-        raise OutputError(_write_failure(path, error)) from error
+        if isinstance(error, OSError):
+            raise OutputError(_write_failure(path, error)) from error
+        raise
 
 
 def _write_failure(path: Path, error: OSError) -> str:

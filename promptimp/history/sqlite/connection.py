@@ -121,23 +121,36 @@ class SQLiteConnection:
 
     @contextmanager
     def _database(self) -> Iterator[Database]:
-        """The open, migrated database, held under the lock; sqlite3 errors become typed."""
+        """The open, migrated database, held under the lock; sqlite3 errors become typed.
+
+        An OSError is the file's only while opening it; one raised by the caller's block
+        (an export's output, say) is the caller's and passes unchanged.
+        """
         with self._lock:
             try:
-                yield self._open()
-            except sqlite3.IntegrityError as error:
-                raise RepositoryConstraintError(
-                    f"History database {self.path} rejected the run: {error}"
-                ) from error
-            except sqlite3.Error as error:
-                if not _is_busy(error):  # a lock passes; anything else may need a fresh open
-                    self.close()
-                raise RepositoryConnectionError(self._describe(error)) from error
+                db = self._open()
             except OSError as error:  # the file could not be read at all (EIO, ...)
                 self.close()
                 raise RepositoryConnectionError(
                     f"Cannot read history database {self.path}: {error.strerror or error}"
                 ) from error
+            except sqlite3.Error as error:
+                raise self._typed(error) from error
+            try:
+                yield db
+            except sqlite3.Error as error:
+                raise self._typed(error) from error
+
+    def _typed(self, error: sqlite3.Error) -> RepositoryConstraintError | RepositoryConnectionError:
+        """The sqlite3 error as a typed error naming the file; the connection is closed
+        unless the file was only locked (anything else may need a fresh open)."""
+        if isinstance(error, sqlite3.IntegrityError):
+            return RepositoryConstraintError(
+                f"History database {self.path} rejected the run: {error}"
+            )
+        if not _is_busy(error):
+            self.close()
+        return RepositoryConnectionError(self._describe(error))
 
     def _open(self) -> Database:
         if self._db is not None:
