@@ -359,6 +359,21 @@ def _fail(message: str, code: int) -> None:
     sys.exit(code)
 
 
+def _silence_stdout() -> None:
+    """Point standard output at /dev/null, so the exit's flush cannot fail again."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+
+
+def _os_failure(error: OSError) -> str:
+    """One line on an OSError no command handled: one naming a file is about that file; one
+    naming none came from writing the output (stdout on a full disk), so stdout is silenced."""
+    reason = error.strerror or str(error)
+    if error.filename:
+        return f"{reason}: {error.filename}"
+    _silence_stdout()
+    return f"Cannot write the output: {reason}"
+
+
 def main() -> None:
     """Console-script entry: every error is one line on stderr; exit 2 for bad input or
     usage, 1 for failures. Warnings reach the user on the results, so only errors are logged."""
@@ -381,6 +396,8 @@ def main() -> None:
     except PromptImpError as error:
         _fail(str(error), 1)
     except BrokenPipeError:  # the reader (head, less) went away: nothing left to say
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        _silence_stdout()
         sys.exit(1)
+    except OSError as error:  # standard output on a full disk, say
+        _fail(_os_failure(error), 1)
     sys.exit(code if isinstance(code, int) else 0)

@@ -17,6 +17,7 @@ from contextlib import redirect_stderr, redirect_stdout
 import pytest
 
 from promptimp import cli
+from promptimp.history import SQLiteStore
 from tests.support import (
     FTS_SYNTAX,
     HOSTILE_TEXTS,
@@ -286,6 +287,31 @@ def test_a_storage_error_is_reported_once(tmp_path):
     assert done.returncode == 1
     assert done.stderr.decode().startswith("error: Cannot open history database")
     assert done.stderr.count(b"\n") == 1
+
+
+@pytest.mark.parametrize("fmt", ["csv", "json"])
+def test_an_export_to_a_full_disk_is_one_line_naming_the_output_file(tmp_path, make_run, fmt):
+    store = SQLiteStore(tmp_path / "history.db")
+    store.import_runs(make_run(id=number) for number in range(1, 201))  # > 64 KiB of output
+    store.close()
+    done = run_process(tmp_path / "history.db", "export", "--format", fmt, "--output", "/dev/full")
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.decode() == "error: Cannot write /dev/full: the disk holding it is full.\n"
+
+
+@pytest.mark.parametrize("argv", [["stats"], ["export"], ["history", "--json"]])
+def test_standard_output_on_a_full_disk_is_one_line_exit_1(cli_env, argv):
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-m", "promptimp", *argv],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            env=child_env(SQLITE_DB_PATH=str(cli_env)),
+            cwd=cli_env.parent,
+            timeout=120,
+        )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.decode() == "error: Cannot write the output: No space left on device\n"
 
 
 def test_a_provider_error_echoing_the_key_is_masked_on_stderr(tmp_path):
