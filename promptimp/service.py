@@ -33,7 +33,7 @@ from promptimp.models import (
     StoragePausedError,
 )
 from promptimp.settings import Provider, Settings
-from promptimp.text import is_valid_unicode, strip_control, visible_length
+from promptimp.text import first_line, is_valid_unicode, strip_control, visible_length
 
 if TYPE_CHECKING:
     import dspy
@@ -179,6 +179,10 @@ class ImproveService:
             self._prepared(BackendType.FEW_SHOT)
         except PromptImpError as error:
             log.warning("warming up the model failed: %s", error)
+        except Exception as error:  # a background thread must not end in a traceback
+            log.warning(
+                "warming up the model failed: %s: %s", type(error).__name__, first_line(error)
+            )
 
     def _prepared(self, backend: BackendType) -> tuple[dspy.Module, Any, Any]:
         """The backend's program, the LM and the adapter, each built once."""
@@ -287,7 +291,13 @@ class ImproveService:
         if backend is BackendType.ZERO_SHOT and compiled:
             if not Path(compiled).is_file():
                 raise InputError(f"DSPY_COMPILED_PATH={compiled} is not a file; fix or unset it.")
-            program.load(compiled)
+            try:
+                program.load(compiled)
+            except Exception as error:  # not JSON, or not a saved program
+                raise InputError(
+                    f"DSPY_COMPILED_PATH={compiled} cannot be loaded ({first_line(error)});"
+                    " fix or unset it."
+                ) from None
         return program
 
     # -- storing ---------------------------------------------------------------------------

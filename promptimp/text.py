@@ -46,3 +46,8 @@ def for_terminal(text: str) -> str:
 def one_line_for_terminal(text: str) -> str:
     """`for_terminal` with newlines and tabs shown as escapes too (for table cells)."""
     return for_terminal(text).replace("\t", "\\t").replace("\n", "\\n")
+
+
+def first_line(error: BaseException) -> str:
+    """The first line of an error's message, or its type's name when it has none."""
+    return (str(error).strip().splitlines() or [type(error).__name__])[0].strip()

@@ -228,6 +228,19 @@ def test_missing_compiled_program_is_one_line(tmp_path):
         service.improve("Write a launch announcement")
 
 
+@pytest.mark.parametrize("content", ["{not json", "[1, 2]", ""])
+def test_a_corrupt_compiled_program_is_one_line_naming_the_file_and_setting(tmp_path, content):
+    path = tmp_path / "compiled.json"
+    path.write_text(content)
+    service = make_service(tmp_path, DSPY_COMPILED_PATH=str(path))
+    with pytest.raises(InputError) as caught:
+        service.improve("Write a launch announcement")
+    message = str(caught.value)
+    assert message.startswith(f"DSPY_COMPILED_PATH={path} cannot be loaded (")
+    assert message.endswith("); fix or unset it.") and "\n" not in message
+    assert service.store.total_count() == 0
+
+
 def test_startup_cleanup_applies_retention(tmp_path, make_run):
     service = make_service(tmp_path, SQLITE_RETENTION_DAYS=7)
     old = datetime.now(UTC) - timedelta(days=8)
@@ -285,6 +298,28 @@ def test_warm_up_logs_a_failure_and_the_first_improve_reports_it(tmp_path, caplo
     assert "missing.json is not a file" in caplog.text
     with pytest.raises(InputError, match="missing.json is not a file"):
         service.improve("Write a launch announcement")
+
+
+def test_warm_up_logs_any_failure_as_one_line_and_its_thread_ends_cleanly(tmp_path, caplog):
+    def broken_factory(backend: BackendType):
+        raise RuntimeError("engine exploded\nsecond line")
+
+    service = make_service(tmp_path)
+    service._program_factory = broken_factory
+    uncaught: list[threading.ExceptHookArgs] = []
+    original_hook = threading.excepthook
+    threading.excepthook = uncaught.append
+    try:
+        with caplog.at_level(logging.WARNING, logger="promptimp.service"):
+            thread = threading.Thread(target=service.warm_up)
+            thread.start()
+            thread.join(timeout=30)
+    finally:
+        threading.excepthook = original_hook
+    assert uncaught == []
+    [record] = caplog.records
+    assert record.getMessage() == "warming up the model failed: RuntimeError: engine exploded"
+    assert record.exc_info is None
 
 
 @pytest.mark.parametrize(
