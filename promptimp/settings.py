@@ -36,6 +36,10 @@ DEFAULT_MODELS: dict[Provider, str] = {
 """The model used when LLM_MODEL is empty."""
 
 
+MIN_KEY_LENGTH = 8
+"""The shortest value redact() treats as a secret API key."""
+
+
 class SettingsError(ValueError):
     """A setting has a value it cannot take; the message is one line naming it."""
 
@@ -162,9 +166,13 @@ class Settings(BaseSettings):
         return own or self.LLM_API_KEY
 
     def redact(self, text: str) -> str:
-        """`text` with every configured API key and the database password masked."""
+        """`text` with every configured API key and the database password masked.
+
+        Keys shorter than MIN_KEY_LENGTH are not real keys (LLM_API_KEY=ollama, say) and are
+        left alone, so masking them cannot garble words that contain them.
+        """
         for name, value in self:
-            if name.endswith("_API_KEY") and value and value in text:
+            if name.endswith("_API_KEY") and len(value) >= MIN_KEY_LENGTH and value in text:
                 text = text.replace(value, mask_secret(value))
         password = urlsplit(self.HISTORY_DATABASE_URL).password
         return text.replace(password, "****") if password else text

@@ -110,3 +110,20 @@ def test_redact_masks_every_configured_key():
     text = "401: sk-abcdefghijklmnop is wrong; generic-key-123456 too"
     assert settings.redact(text) == "401: sk-...mnop is wrong; gen...3456 too"
     assert Settings().redact("no key here") == "no key here"
+
+
+@pytest.mark.parametrize(
+    ("keys", "message"),
+    [
+        ({"OPENAI_API_KEY": "x"}, "litellm.AuthenticationError: OpenAIException - bad key x"),
+        ({"LLM_API_KEY": "ollama"}, "ollama/llama3 failed: ollama is not running"),
+        ({"ANTHROPIC_API_KEY": "key1234"}, "401 key1234 rejected by the key1234-service"),
+    ],
+)
+def test_redact_leaves_messages_whole_for_keys_too_short_to_be_real(keys, message):
+    assert Settings(**keys).redact(message) == message
+
+
+def test_redact_masks_a_key_of_eight_characters():
+    settings = Settings(OPENAI_API_KEY="abcd1234")
+    assert settings.redact("401: abcd1234 is wrong") == "401: **** is wrong"
