@@ -53,7 +53,7 @@ class PromptRun(BaseModel):
     role: str
     directive: str
     framework: str
-    guardrails: tuple[str, ...] = ()
+    guardrails: tuple[str, ...]
     backend: BackendType
     confidence: float | None = Field(default=None, ge=0.0, le=1.0)
     reasoning: str = ""

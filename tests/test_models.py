@@ -55,3 +55,11 @@ def test_quality_score(confidence, latency_ms, expected):
     assert run(confidence=confidence, latency_ms=latency_ms).quality_score == pytest.approx(
         expected
     )
+
+
+def test_a_run_without_guardrails_is_rejected():
+    fields = run().model_dump(exclude={"guardrails"})
+    with pytest.raises(ValidationError, match="guardrails"):
+        PromptRun(**fields)
+    with pytest.raises(ValidationError, match="at least one guardrail"):
+        run(guardrails=())
