@@ -30,6 +30,9 @@ class _KeepsAnswer:
         self.model_version = service.model_version
         self.answer: ImprovedPrompt | None = None
 
+    def warm_up(self) -> None:
+        self._service.warm_up()
+
     def generate(self, backend: BackendType, idea: str, context: str = "") -> ImprovedPrompt:
         self.answer = self._service.generate(backend, idea, context)
         return self.answer
@@ -38,7 +41,7 @@ class _KeepsAnswer:
 def run_model_check(service: ImproveService) -> ModelCheckReport:
     """The round trip with the configured model, and the quality checks of its answer."""
     keeper = _KeepsAnswer(service)
-    check = check_model(keeper)  # duck-typed: check_model only calls generate
+    check = check_model(keeper)  # duck-typed: check_model calls warm_up and generate
     answer = keeper.answer
     if not check.ok or answer is None:
         return ModelCheckReport(check, None)
