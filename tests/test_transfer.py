@@ -14,7 +14,7 @@ from promptimp.history import SQLiteStore
 from promptimp.history.postgres import PostgresStore
 from promptimp.history.records import EvalReport, ExampleResult
 from promptimp.history.transfer import CopyReport, copy_history
-from promptimp.models import BackendType, PromptRun
+from promptimp.models import BackendType, PromptRun, RepositoryConstraintError
 
 T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 
@@ -108,6 +108,22 @@ def test_copying_again_adds_nothing_and_new_saves_get_new_ids(filled, pg_url, ma
     assert postgres.save(make_run()).id == last + 1
     assert postgres.save_comparison(1, 2, "tie", "idea") == 3
     postgres.close()
+
+
+@pytest.mark.parametrize("target_kind", ["sqlite", "postgres"])
+def test_copying_onto_other_runs_with_the_same_ids_fails_and_adds_nothing(
+    filled, pg_url, tmp_path, make_run, target_kind
+):
+    other_db = tmp_path / "other.db"
+    target = SQLiteStore(other_db) if target_kind == "sqlite" else PostgresStore(pg_url)
+    target.save(make_run(original_idea="A different run that already holds id 1"))
+    with pytest.raises(RepositoryConstraintError) as caught:
+        copy_history(filled, target)
+    assert str(caught.value) == (
+        f"{target.location} already holds other runs with ids 1; copy into an empty database."
+    )
+    assert target.total_count() == 1
+    assert target.get(1).original_idea == "A different run that already holds id 1"
 
 
 def test_the_progress_callback_sees_every_batch(filled, pg_url):

@@ -13,7 +13,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from promptimp.models import OutputError, PromptRun, RepositoryError
+from promptimp.models import OutputError, PromptRun, RepositoryConstraintError, RepositoryError
 
 REPAIRS: dict[str, Any] = {
     "timestamp": datetime(1970, 1, 1, tzinfo=UTC),
@@ -78,6 +78,14 @@ def to_run(row: dict[str, Any]) -> PromptRun:
             fields[name] = REPAIRS[name]
             problems.append(f"{name} is not valid as stored")
     return PromptRun.model_validate({**fields, "damaged": "; ".join(problems)})
+
+
+def other_runs_error(location: str, ids: Sequence[int]) -> RepositoryConstraintError:
+    """A copy refused because the target holds different runs under some of its ids."""
+    shown = ", ".join(str(run_id) for run_id in ids[:10]) + (", ..." if len(ids) > 10 else "")
+    return RepositoryConstraintError(
+        f"{location} already holds other runs with ids {shown}; copy into an empty database."
+    )
 
 
 def decode_parts(stored: Any) -> dict[str, float]:

@@ -1,9 +1,11 @@
 """Copy a whole history (runs, comparisons, evaluation runs) from one store to another.
 
 Rows keep their ids, so comparisons and evaluation results still point at their runs, and
-copying again adds nothing (rows whose id the target already has are skipped, so copy into
-an empty database or one that holds an earlier copy). The counts are checked at the end:
-the target must hold what it held before plus what the copy added.
+copying again adds nothing (runs the target already holds unchanged are skipped). Copy into
+an empty database: a target holding other runs under the same ids refuses the copy, one
+batch at a time, so what was copied before the refusal is only runs it held identically or
+that a re-run into an empty database copies again. The counts are checked at the end: the
+target must hold what it held before plus what the copy added.
 """
 
 from __future__ import annotations

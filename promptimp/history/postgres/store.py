@@ -29,7 +29,14 @@ from promptimp.history.records import (
     ModelFigures,
     Statistics,
 )
-from promptimp.history.rows import as_utc, decode_parts, guardrails_text, timestamp_text, to_run
+from promptimp.history.rows import (
+    as_utc,
+    decode_parts,
+    guardrails_text,
+    other_runs_error,
+    timestamp_text,
+    to_run,
+)
 from promptimp.models import PromptRun, check_days
 
 _SELECT_RUN = f"SELECT {', '.join(COLUMNS)} FROM prompt_history"
@@ -314,7 +321,8 @@ class PostgresStore(PostgresConnection, StoreBase):
         return [to_run(row) for row in rows]
 
     def import_runs(self, runs: Iterable[PromptRun]) -> int:
-        """Store runs under their own ids, skipping ids already present; how many were new.
+        """Store runs under their own ids, skipping ids that already hold the same run; how
+        many were new. An id holding a different run refuses the whole batch.
 
         The rows go through COPY into a temporary table, then one INSERT ... ON CONFLICT;
         the id sequence is moved past them, so later saves never collide.
@@ -328,6 +336,12 @@ class PostgresStore(PostgresConnection, StoreBase):
             with conn.cursor().copy(f"COPY incoming_runs ({columns}) FROM STDIN") as copy:
                 for run in runs:
                     copy.write_row([run.id, *_run_values(run)])
+            other = conn.execute(
+                "SELECT i.id FROM incoming_runs i JOIN prompt_history p USING (id)"
+                f" WHERE ({_prefixed('i')}) IS DISTINCT FROM ({_prefixed('p')}) ORDER BY i.id"
+            ).fetchall()
+            if other:
+                raise other_runs_error(self.location, [row["id"] for row in other])
             added = conn.execute(
                 f"INSERT INTO prompt_history ({columns}) SELECT {columns} FROM incoming_runs"
                 " ON CONFLICT (id) DO NOTHING"
@@ -362,6 +376,11 @@ class PostgresStore(PostgresConnection, StoreBase):
             _insert_eval_run(conn, report)
             _advance_identity(conn, "eval_runs")
         return True
+
+
+def _prefixed(alias: str) -> str:
+    """COLUMNS after id, each qualified by the table `alias`."""
+    return ", ".join(f"{alias}.{column}" for column in COLUMNS[1:])
 
 
 def _run_values(run: PromptRun) -> list[Any]:

@@ -25,7 +25,13 @@ from promptimp.history.records import (
     ModelFigures,
     Statistics,
 )
-from promptimp.history.rows import decode_parts, guardrails_text, timestamp_text, to_run
+from promptimp.history.rows import (
+    decode_parts,
+    guardrails_text,
+    other_runs_error,
+    timestamp_text,
+    to_run,
+)
 from promptimp.history.sqlite.connection import SQLiteConnection
 from promptimp.history.sqlite.migrations import (
     COMPARISONS,
@@ -309,9 +315,22 @@ class SQLiteStore(SQLiteConnection, StoreBase):
             return [to_run(row) for row in rows]
 
     def import_runs(self, runs: Iterable[PromptRun]) -> int:
-        """Store runs under their own ids, skipping ids already present; how many were new."""
+        """Store runs under their own ids, skipping ids that already hold the same run; how
+        many were new. An id holding a different run refuses the whole batch."""
         rows = [_to_row(run) for run in runs]
-        return self._write(lambda db: _insert_ignoring_known(db, PROMPT_HISTORY, rows))
+
+        def insert(db: Database) -> int:
+            ids = json.dumps([row["id"] for row in rows])
+            stored = db.table(PROMPT_HISTORY).rows_where(
+                "id IN (SELECT value FROM json_each(?))", [ids], select=", ".join(COLUMNS)
+            )
+            incoming = {row["id"]: row for row in rows}
+            other = sorted(row["id"] for row in stored if row != incoming[row["id"]])
+            if other:
+                raise other_runs_error(self.location, other)
+            return _insert_ignoring_known(db, PROMPT_HISTORY, rows)
+
+        return self._write(insert)
 
     def import_comparisons(self, comparisons: Iterable[ComparisonRecord]) -> int:
         """Store comparisons under their own ids, skipping ids already present; how many."""
