@@ -7,7 +7,7 @@ from streamlit.delta_generator import DeltaGenerator
 from promptimp.models import BackendType, ImproveResult, PromptImpError
 from ui import inputs, jobs, resources
 from ui.text import diff_markdown, escape_markdown, plural, word_diff
-from ui.views import confidence_text, latency_text, seconds_text
+from ui.views import confidence_text, latency_text, render_quality, run_quality, seconds_text
 
 JOB = "compare_job"
 FORM = {"compare_idea": "", "compare_context": ""}
@@ -19,7 +19,7 @@ VERDICTS = {
 
 
 def show_side(column: DeltaGenerator, title: str, result: ImproveResult) -> None:
-    """One backend's figures and prompt."""
+    """One backend's figures, quality verdict and checks, and prompt."""
     with column:
         st.subheader(title)
         figures = st.columns(2)
@@ -27,6 +27,7 @@ def show_side(column: DeltaGenerator, title: str, result: ImproveResult) -> None
         figures[1].metric("Latency", latency_text(result.run.latency_ms))
         for warning in result.warnings:
             st.warning(escape_markdown(warning))
+        render_quality(run_quality(result.run))
         st.code(result.run.improved_prompt, language="markdown", wrap_lines=True)
 
 

@@ -6,8 +6,8 @@ import streamlit as st
 from promptimp.diagnostics import CHECK_IDEA
 from ui import resources
 from ui.model_check import run_model_check
-from ui.text import escape_markdown, plural
-from ui.views import confidence_text, latency_text
+from ui.text import escape_markdown
+from ui.views import confidence_text, latency_text, render_quality
 
 service = resources.get_service()
 st.title("Health")
@@ -47,31 +47,7 @@ if st.button("Test the model connection", icon=":material/bolt:"):
             f"Round trip worked: {escape_markdown(report.check.model_version)} answered in "
             f"{report.check.latency_ms:,} ms."
         )
-        quality = report.quality
-        failed = len(quality.failures)
-        verdict = (
-            f"Quality: acceptable, score {quality.score:.2f}; all "
-            f"{plural(len(quality.checks), 'check')} passed."
-            if quality.acceptable
-            else f"Quality: not acceptable, score {quality.score:.2f}; {failed} of "
-            f"{plural(len(quality.checks), 'check')} failed."
-        )
-        (st.info if quality.acceptable else st.warning)(verdict)
-        st.dataframe(
-            pd.DataFrame(
-                {
-                    "check": [check.name for check in quality.checks],
-                    "result": ["passed" if check.passed else "failed" for check in quality.checks],
-                    "reason": [check.reason for check in quality.checks],
-                }
-            ),
-            hide_index=True,
-            column_config={
-                "check": st.column_config.TextColumn("Check", width=220),
-                "result": st.column_config.TextColumn("Result", width=80),
-                "reason": st.column_config.TextColumn("Why", width="large"),
-            },
-        )
+        render_quality(report.quality)
 
 st.subheader("Settings in effect")
 st.caption("From the environment and .env; API keys are masked.")

@@ -11,7 +11,8 @@ import pandas as pd
 import streamlit as st
 
 from promptimp.models import PromptRun
-from ui.text import escape_markdown
+from promptimp.quality import Check, QualityReport, check_prompt
+from ui.text import escape_markdown, plural
 
 
 def confidence_text(value: float | None) -> str:
@@ -33,13 +34,64 @@ def text_section(title: str, body: str) -> None:
     st.text(body or "—")
 
 
+def run_quality(run: PromptRun) -> QualityReport:
+    """The core quality checks of a run's parts (promptimp.quality)."""
+    return check_prompt(
+        run.original_idea,
+        run.context,
+        run.role,
+        run.directive,
+        run.framework,
+        run.guardrails,
+        run.improved_prompt,
+    )
+
+
+def verdict_text(report: QualityReport) -> str:
+    """The verdict in one line: acceptable or not, the score, how many checks failed."""
+    checks = plural(len(report.checks), "check")
+    if report.acceptable:
+        return f"Quality: acceptable, score {report.score:.2f}; all {checks} passed."
+    return (
+        f"Quality: not acceptable, score {report.score:.2f}; "
+        f"{len(report.failures)} of {checks} failed."
+    )
+
+
+def checks_markdown(checks: tuple[Check, ...]) -> str:
+    """One escaped list item per check: its name and why it passed or failed."""
+    return "\n".join(
+        f"- {escape_markdown(check.name)}: {escape_markdown(check.reason)}" for check in checks
+    )
+
+
+def render_quality(report: QualityReport) -> None:
+    """The verdict (a warning when not acceptable), then what failed and what passed, and why."""
+    if report.acceptable:
+        st.success(verdict_text(report), icon=":material/verified:")
+    else:
+        st.warning(verdict_text(report), icon=":material/report:")
+        st.markdown("**Failed checks**")
+        st.markdown(checks_markdown(report.failures))
+    passed = tuple(check for check in report.checks if check.passed)
+    with st.expander(f"Passed checks ({len(passed)})"):
+        st.markdown(checks_markdown(passed) or "None passed.")
+
+
 def render_run(run: PromptRun, *, key: str, show_input: bool = False) -> None:
-    """A run as sections: figures, parts on the left, the full prompt (copy, download) right."""
+    """A run as sections: figures, quality checks, parts on the left, the full prompt right."""
+    if run.damaged:
+        st.warning(
+            f"This stored run is damaged ({escape_markdown(run.damaged)}): it is shown as far as "
+            "it can be read, so some fields may not be what was written.",
+            icon=":material/broken_image:",
+        )
     figures = st.columns(4)
     figures[0].metric("Confidence", confidence_text(run.confidence))
     figures[1].metric("Latency", latency_text(run.latency_ms))
     figures[2].metric("Backend", run.backend.value)
     figures[3].metric("Run", f"#{run.id}" if run.id is not None else "not saved")
+    render_quality(run_quality(run))
     if show_input:
         text_section("Idea", run.original_idea)
         if run.context:
@@ -80,8 +132,18 @@ def runs_frame(runs: list[PromptRun]) -> pd.DataFrame:
             "confidence": [run.confidence for run in runs],
             "latency (ms)": [run.latency_ms for run in runs],
             "idea": [run.original_idea for run in runs],
+            "damaged": ["damaged" if run.damaged else "" for run in runs],
         },
-        columns=["id", "when (UTC)", "backend", "model", "confidence", "latency (ms)", "idea"],
+        columns=[
+            "id",
+            "when (UTC)",
+            "backend",
+            "model",
+            "confidence",
+            "latency (ms)",
+            "idea",
+            "damaged",
+        ],
     )
 
 
@@ -95,5 +157,8 @@ RUN_COLUMNS = {
     ),
     "latency (ms)": st.column_config.NumberColumn("Latency (ms)", format="localized"),
     "idea": st.column_config.TextColumn("Idea", width="large"),
+    "damaged": st.column_config.TextColumn(
+        "Damaged", width="small", help="The stored row could not be read whole."
+    ),
 }
 """Column config for `runs_frame` tables."""

@@ -16,6 +16,22 @@ APP = ROOT / "app.py"
 TIMEOUT_S = 30
 
 
+GOOD_RULES = [
+    "Use plural nouns for every user resource path",
+    "Return RFC 7807 errors from every API endpoint",
+    "Never log passwords or tokens of any user",
+]
+GOOD_ANSWER = {
+    **ANSWER,
+    "guardrails": GOOD_RULES,
+    "improved_prompt": "You are a senior backend engineer specialising in API design.\n\n"
+    "## Task\nDesign a versioned REST API for user management with CRUD endpoints.\n\n"
+    "## Rules\n" + "\n".join(f"- {rule}" for rule in GOOD_RULES),
+}
+"""An answer every quality check passes for "Design a REST API for user management"."""
+JUNK_ANSWER = {**GOOD_ANSWER, "role": "Developer of the idea"}
+"""The same answer with a generic role: not acceptable."""
+
 SCRIPT_IDEA = "Summarise a paper on <script>alert(1)</script> and <img src=x onerror=alert(2)>"
 
 SEED = [
@@ -64,3 +80,24 @@ def click(at: AppTest, label: str) -> AppTest:
 def shown_text(at: AppTest) -> list[str]:
     """Every st.text body on the page."""
     return [element.value for element in at.text]
+
+
+def verdicts(at: AppTest) -> list[str]:
+    """Every quality verdict shown (acceptable ones first, then the warnings)."""
+    alerts = (*at.success, *at.warning)
+    return [unescape(alert.value) for alert in alerts if alert.value.startswith("Quality:")]
+
+
+def check_items(at: AppTest, heading: str) -> list[str]:
+    """The list items under a "**Failed checks**" heading, or in a "Passed checks" expander."""
+    if heading == "Failed checks":
+        markdown = [m.value for m in at.markdown]
+        lists = [markdown[i + 1] for i, value in enumerate(markdown) if value == f"**{heading}**"]
+    else:
+        lists = [
+            item.value
+            for expander in at.expander
+            if expander.label.startswith(heading)
+            for item in expander.markdown
+        ]
+    return [unescape(line) for body in lists for line in body.splitlines()]

@@ -5,11 +5,22 @@ import re
 import time
 from concurrent.futures import wait
 
-from app_helpers import ANSWER, TIMEOUT_S, click, press, unescape
+from app_helpers import (
+    ANSWER,
+    GOOD_ANSWER,
+    JUNK_ANSWER,
+    TIMEOUT_S,
+    check_items,
+    click,
+    press,
+    unescape,
+    verdicts,
+)
 
 from promptimp.history import SQLiteStore
 from promptimp.history.records import VerdictShare
 from promptimp.models import RepositoryConnectionError
+from promptimp.quality import check_prompt
 from ui.jobs import CANCELLED
 
 FEW_SHOT_PROMPT = (
@@ -38,6 +49,38 @@ def test_both_backends_run_side_by_side_and_both_runs_are_stored(store, answers,
     assert [run.backend.value for run in store.query(sort="timestamp asc")] == [
         "zero-shot",
         "few-shot",
+    ]
+
+
+def test_each_side_shows_its_quality_verdict_and_the_junk_one_says_why(
+    workbench, answers, open_page
+):
+    answers[:] = [JUNK_ANSWER, GOOD_ANSWER]
+    at = compare(open_page("compare"))
+    junk, good = (
+        check_prompt(
+            "Design a REST API for user management",
+            "",
+            answer["role"],
+            answer["directive"],
+            answer["framework"],
+            answer["guardrails"],
+            answer["improved_prompt"],
+        )
+        for answer in (JUNK_ANSWER, GOOD_ANSWER)
+    )
+    assert verdicts(at) == [  # acceptable ones first, then warnings
+        f"Quality: acceptable, score {good.score:.2f}; all {len(good.checks)} checks passed.",
+        f"Quality: not acceptable, score {junk.score:.2f}; "
+        f"{len(junk.failures)} of {len(junk.checks)} checks failed.",
+    ]
+    left, right = (column for column in at.columns if column.subheader)
+    assert [w.value.startswith("Quality: not acceptable") for w in left.warning] == [True]
+    assert not right.warning and [
+        s.value.startswith("Quality: acceptable") for s in right.success
+    ] == [True]
+    assert check_items(at, "Failed checks") == [
+        f"- {check.name}: {check.reason}" for check in junk.failures
     ]
 
 

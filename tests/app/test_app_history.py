@@ -1,9 +1,12 @@
 """The History page: search, filters, sorting and paging in SQL; detail, delete, clean-up."""
 
+import sqlite3
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from app_helpers import SCRIPT_IDEA, click, shown_text
+from app_helpers import SCRIPT_IDEA, click, shown_text, unescape
+
+from promptimp.history.sqlite.migrations import PROMPT_HISTORY
 
 REST, HAIKU, SCRIPT, MARKETING = (
     "Design a REST API for user management",
@@ -92,6 +95,29 @@ def test_selecting_a_row_shows_the_whole_run_literally(seeded, open_page):
     assert texts[0] == SCRIPT_IDEA
     assert seeded[1].role in texts and seeded[1].directive in texts
     assert [code.value for code in at.code] == [seeded[1].improved_prompt]
+
+
+def test_a_damaged_row_is_marked_in_the_table_and_warned_about_in_its_view(
+    store, make_run, workbench, open_page
+):
+    store.save(make_run(original_idea="A run whose guardrails were damaged"))
+    store.save(make_run(original_idea="A sound run stored after it"))
+    with sqlite3.connect(workbench) as db:
+        db.execute(f"UPDATE {PROMPT_HISTORY} SET guardrails = ? WHERE id = 1", ["[not json"])
+    db.close()
+
+    def damage_warnings(at) -> list[str]:
+        return [unescape(w.value) for w in at.warning if "damaged" in w.value]
+
+    at = open_page("history")
+    frame = at.dataframe[0].value
+    assert list(zip(frame["id"], frame["damaged"], strict=True)) == [(2, ""), (1, "damaged")]
+    assert damage_warnings(select_row(at, 1)) == [
+        "This stored run is damaged (guardrails are not JSON): it is shown as far as it can be "
+        "read, so some fields may not be what was written."
+    ]
+    assert [header.value for header in at.subheader] == ["Run #1"]
+    assert damage_warnings(select_row(at, 0)) == []
 
 
 def test_deleting_a_run_asks_first(seeded, store, open_page):

@@ -4,9 +4,24 @@ import re
 import time
 from concurrent.futures import wait
 
-from app_helpers import ANSWER, SCRIPT_IDEA, TIMEOUT_S, click, press, shown_text, unescape
+from app_helpers import (
+    ANSWER,
+    GOOD_ANSWER,
+    JUNK_ANSWER,
+    SCRIPT_IDEA,
+    TIMEOUT_S,
+    check_items,
+    click,
+    press,
+    shown_text,
+    unescape,
+    verdicts,
+)
 
+from promptimp.quality import check_prompt
 from ui.jobs import CANCELLED
+
+IDEA = "Design a REST API for user management"
 
 
 def improve(at, idea, context="", backend="zero-shot"):
@@ -16,8 +31,27 @@ def improve(at, idea, context="", backend="zero-shot"):
     return click(at, "Improve")
 
 
-def test_improving_stores_the_run_and_shows_every_section(store, open_page):
-    at = improve(open_page("improve"), "Design a REST API for user management", "Python")
+def guardrails_markdown(at) -> str:
+    """The markdown list under the "Guardrails" heading."""
+    markdown = [m.value for m in at.markdown]
+    return markdown[markdown.index("**Guardrails**") + 1]
+
+
+def quality_of(answer, idea=IDEA, context=""):
+    return check_prompt(
+        idea,
+        context,
+        answer["role"],
+        answer["directive"],
+        answer["framework"],
+        answer["guardrails"],
+        answer["improved_prompt"],
+    )
+
+
+def test_improving_stores_the_run_and_shows_every_section(store, answers, open_page):
+    answers[:] = [GOOD_ANSWER]
+    at = improve(open_page("improve"), IDEA, "Python")
     assert not at.exception and not at.error and not at.warning
     (run,) = store.query()
     assert (run.id, run.original_idea, run.context) == (
@@ -33,14 +67,23 @@ def test_improving_stores_the_run_and_shows_every_section(store, open_page):
         "Run": "#1",
     }
     assert shown_text(at) == [
-        ANSWER["role"],
-        ANSWER["directive"],
+        GOOD_ANSWER["role"],
+        GOOD_ANSWER["directive"],
         "decomposition",
-        ANSWER["reasoning"],
+        GOOD_ANSWER["reasoning"],
     ]
-    guardrails = [unescape(m.value) for m in at.markdown if m.value.startswith("- ")]
-    assert guardrails == ["\n".join(f"- {rule}" for rule in ANSWER["guardrails"])]
-    assert [code.value for code in at.code] == [ANSWER["improved_prompt"]]
+    assert unescape(guardrails_markdown(at)) == "\n".join(
+        f"- {rule}" for rule in GOOD_ANSWER["guardrails"]
+    )
+    quality = quality_of(GOOD_ANSWER, context="Python")
+    assert verdicts(at) == [
+        f"Quality: acceptable, score {quality.score:.2f}; all {len(quality.checks)} checks passed."
+    ]
+    assert check_items(at, "Failed checks") == []
+    assert check_items(at, "Passed checks") == [
+        f"- {check.name}: {check.reason}" for check in quality.checks
+    ]
+    assert [code.value for code in at.code] == [GOOD_ANSWER["improved_prompt"]]
     (download,) = at.get("download_button")
     assert download.proto.label == "Download as .md"
     assert at.dataframe[0].value["idea"].tolist() == ["Design a REST API for user management"]
@@ -67,14 +110,37 @@ def test_a_model_failure_is_one_error_naming_the_model(store, answers, open_page
     assert "\n" not in error.value and store.total_count() == 0
 
 
-def test_a_failed_save_warns_and_still_shows_the_result(workbench, monkeypatch, open_page):
+def test_a_junk_answer_is_shown_as_not_acceptable_with_why(store, answers, open_page):
+    answers[:] = [JUNK_ANSWER]
+    at = improve(open_page("improve"), IDEA)
+    quality = quality_of(JUNK_ANSWER)
+    assert not quality.acceptable and quality.score <= 0.4
+    (warning,) = at.warning
+    assert unescape(warning.value) == (
+        f"Quality: not acceptable, score {quality.score:.2f}; "
+        f"{len(quality.failures)} of {len(quality.checks)} checks failed."
+    )
+    failed = check_items(at, "Failed checks")
+    assert (
+        "- role is specific: the role 'Developer of the idea' is generic: it says nothing "
+        "about the field" in failed
+    )
+    assert failed == [f"- {check.name}: {check.reason}" for check in quality.failures]
+    assert check_items(at, "Passed checks") == [
+        f"- {check.name}: {check.reason}" for check in quality.checks if check.passed
+    ]
+    assert not at.success  # nothing on the page calls the junk good
+
+
+def test_a_failed_save_warns_and_still_shows_the_result(workbench, answers, monkeypatch, open_page):
+    answers[:] = [GOOD_ANSWER]
     blocker = workbench.parent / "not-a-directory"
     blocker.write_text("a file where a directory should be")
     monkeypatch.setenv("SQLITE_DB_PATH", str(blocker / "history.db"))
     at = improve(open_page("improve"), "Design a REST API for user management")
     (warning,) = at.warning
     assert unescape(warning.value).startswith("Not saved to history:")
-    assert [code.value for code in at.code] == [ANSWER["improved_prompt"]]
+    assert [code.value for code in at.code] == [GOOD_ANSWER["improved_prompt"]]
     assert {m.label: m.value for m in at.metric}["Run"] == "not saved"
 
 
@@ -84,9 +150,10 @@ def test_html_in_the_idea_and_the_answer_shows_literally(store, answers, open_pa
     at = improve(open_page("improve"), SCRIPT_IDEA)
     assert hostile in shown_text(at)
     assert at.dataframe[0].value["idea"].tolist() == [SCRIPT_IDEA]
-    guardrails = next(m.value for m in at.markdown if m.value.startswith("- "))
+    guardrails = guardrails_markdown(at)
     assert unescape(guardrails).splitlines()[0] == f"- {hostile}"
     assert "<" not in guardrails.replace("\\<", "")  # every tag is escaped
+    assert all("<" not in m.value.replace("\\<", "") for m in at.markdown)  # checks' reasons too
     assert not at.get("html")
     assert store.get(1).original_idea == SCRIPT_IDEA
 
