@@ -10,6 +10,7 @@ import pytest
 from promptimp.history import SQLiteStore
 from promptimp.history.postgres import PostgresStore
 from promptimp.models import BackendType, PromptRun
+from tests.checkout_guard import CheckoutDataGuard
 from tests.pg_server import PostgresServer, start_or_fail
 
 
@@ -81,12 +82,7 @@ def history_store(request, db_path) -> Iterator[SQLiteStore | PostgresStore]:
     store.close()
 
 
-_DATABASES_BEFORE = pytest.StashKey[set[str]]()
 CHECKOUT_DATA = Path(__file__).resolve().parent.parent / "data"
-
-
-def _checkout_databases() -> set[str]:
-    return {path.name for path in CHECKOUT_DATA.glob("*.db*")}
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -104,16 +100,6 @@ def _history_outside_the_checkout(tmp_path_factory) -> Iterator[None]:
     patch.undo()
 
 
-def pytest_sessionstart(session: pytest.Session) -> None:
-    session.config.stash[_DATABASES_BEFORE] = _checkout_databases()
-
-
-def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
-    """Tests write only in their tmp dirs: the checkout's data/ must gain no database file."""
-    gained = _checkout_databases() - session.config.stash.get(_DATABASES_BEFORE, set())
-    if gained:
-        session.exitstatus = pytest.ExitCode.TESTS_FAILED
-        raise pytest.UsageError(
-            f"tests wrote {', '.join(sorted(gained))} into {CHECKOUT_DATA}; every test must use"
-            " its own tmp dir (set SQLITE_DB_PATH)"
-        )
+def pytest_configure(config: pytest.Config) -> None:
+    """Tests write only in their tmp dirs: no file in the checkout's data/ may change or appear."""
+    config.pluginmanager.register(CheckoutDataGuard(CHECKOUT_DATA), "checkout-data-guard")
