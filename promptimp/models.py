@@ -61,6 +61,14 @@ class PromptRun(BaseModel):
     model_version: str = ""
     author: str | None = None
     """Who made the run (signed-in user, PROMPTIMP_USER or the OS user); None when unknown."""
+    parent_id: int | None = None
+    """The run this one refines (a previous version), None for a first version."""
+    feedback: str = ""
+    """The feedback that turned the parent into this version; empty for a first version."""
+    keeper: bool = False
+    """Whether a person picked this version as the one to keep (at most one per chain)."""
+    tags: tuple[str, ...] = ()
+    """Tags, sorted; read with the run, changed only through the store's tag operations."""
     damaged: str = ""
     """Empty for a sound run; for a stored row that could not be read as written, what was
     wrong with it (the run shows what was there). Never stored."""

@@ -25,6 +25,7 @@ from promptimp.history.records import (
     HistogramBin,
     ModelFigures,
     Statistics,
+    Trial,
     WinRates,
 )
 from promptimp.models import PromptRun
@@ -81,6 +82,30 @@ class HistoryStore(Protocol):
     def delete_old(self, days: int) -> int:
         """Delete runs older than `days` days; how many."""
 
+    # -- versions (a chain: a first run and every refinement below it, through parent_id)
+    def versions(self, run_id: int) -> list[PromptRun]:
+        """Every version in the chain holding run_id, oldest first; [] for an unknown id."""
+
+    def set_keeper(self, run_id: int) -> bool:
+        """Mark this version as its chain's keeper (unmarking the others); False if unknown."""
+
+    # -- tags (normalised by the caller: promptimp.crafting.tags)
+    def add_tag(self, run_id: int, tag: str) -> bool:
+        """Tag a run (tagging twice is no change); False when the run is unknown."""
+
+    def remove_tag(self, run_id: int, tag: str) -> bool:
+        """Whether the run had the tag."""
+
+    def all_tags(self) -> list[str]:
+        """Distinct tags in use, sorted."""
+
+    # -- trials (a run's prompt tried on a target model)
+    def save_trial(self, trial: Trial) -> Trial:
+        """Store a trial of an existing run; returns it with its id."""
+
+    def trials(self, run_id: int) -> list[Trial]:
+        """A run's trials, newest first."""
+
     # -- aggregates
     def statistics(self) -> Statistics: ...
 
@@ -125,6 +150,8 @@ class HistoryStore(Protocol):
         """Store runs with their own ids, skipping ids already present; how many were new."""
 
     def import_comparisons(self, comparisons: Iterable[ComparisonRecord]) -> int: ...
+
+    def import_trials(self, trials: Iterable[Trial]) -> int: ...
 
     def import_eval_run(self, report: EvalReport) -> bool:
         """Store a report (with its examples) under its own id unless present; whether new."""

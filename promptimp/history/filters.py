@@ -46,6 +46,8 @@ class RunFilter:
     backend: str | None = None
     model_version: str | None = None
     author: str | None = None
+    tag: str | None = None
+    keepers_only: bool = False
     since: datetime | None = None
     until: datetime | None = None
     min_confidence: float | None = None

@@ -125,3 +125,24 @@ class EvalReport(_Record):
     def acceptable_share(self) -> float | None:
         """The share of examples whose prompt passed every quality check (None before them)."""
         return self.parts.get("acceptable")
+
+
+class TrialAnswer(_Record):
+    """One prompt sent to a target model and what came back."""
+
+    prompt: str
+    answer: str
+    latency_ms: int
+    prompt_tokens: int | None = None
+    completion_tokens: int | None = None
+
+
+class Trial(_Record):
+    """A run's improved prompt and its original idea, each tried on one target model."""
+
+    id: int | None = None
+    run_id: int
+    timestamp: datetime
+    target_model: str
+    original: TrialAnswer
+    improved: TrialAnswer
