@@ -14,14 +14,21 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from promptimp.history.contract import HistoryStore
+from promptimp.history.contract import HistoryReader, HistoryStore
 from promptimp.history.filters import RunFilter
 from promptimp.history.sqlite import SQLiteStore
 
 if TYPE_CHECKING:
     from promptimp.settings import Settings
 
-__all__ = ["HistoryStore", "RunFilter", "SQLiteStore", "open_history", "open_store"]
+__all__ = [
+    "HistoryReader",
+    "HistoryStore",
+    "RunFilter",
+    "SQLiteStore",
+    "open_history",
+    "open_store",
+]
 
 
 def open_history(settings: Settings) -> HistoryStore | None:

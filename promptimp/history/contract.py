@@ -1,5 +1,8 @@
 """HistoryStore: every history operation the product uses, as one typed contract.
 
+HistoryReader is its read-only half: what the service hands to pages, CLI, API and
+evaluation (`service.history`), so every write goes through the service and its breaker.
+
 Two implementations hold to it (and to one test suite, tests/test_store.py, run on both):
 promptimp.history.sqlite.SQLiteStore, the embedded default, and
 promptimp.history.postgres.PostgresStore, for a team sharing one server. Only the service
@@ -31,22 +34,12 @@ from promptimp.history.records import (
 from promptimp.models import PromptRun
 
 
-class HistoryStore(Protocol):
-    """Saved runs, their aggregates and exports, comparisons and evaluation runs."""
+class HistoryReader(Protocol):
+    """Saved runs and their versions, tags and trials; aggregates; exports; comparisons and
+    evaluation runs, for reading."""
 
     location: str
     """Where the history lives, for messages: a file path or postgresql://user@host:port/db."""
-
-    # -- connection
-    def check(self) -> None:
-        """Open (or connect), migrate and read; RepositoryConnectionError saying why not."""
-
-    def close(self) -> None:
-        """Release connections; the next operation opens them again."""
-
-    # -- runs
-    def save(self, run: PromptRun) -> PromptRun:
-        """Store `run` in one committed transaction; returns it with its new id."""
 
     def get(self, run_id: int) -> PromptRun | None: ...
 
@@ -77,36 +70,15 @@ class HistoryStore(Protocol):
     def authors(self) -> list[str]:
         """Distinct known authors, sorted."""
 
-    def delete(self, run_id: int) -> bool: ...
-
-    def delete_old(self, days: int) -> int:
-        """Delete runs older than `days` days; how many."""
-
-    # -- versions (a chain: a first run and every refinement below it, through parent_id)
     def versions(self, run_id: int) -> list[PromptRun]:
         """Every version in the chain holding run_id, oldest first; [] for an unknown id."""
-
-    def set_keeper(self, run_id: int) -> bool:
-        """Mark this version as its chain's keeper (unmarking the others); False if unknown."""
-
-    # -- tags (normalised by the caller: promptimp.crafting.tags)
-    def add_tag(self, run_id: int, tag: str) -> bool:
-        """Tag a run (tagging twice is no change); False when the run is unknown."""
-
-    def remove_tag(self, run_id: int, tag: str) -> bool:
-        """Whether the run had the tag."""
 
     def all_tags(self) -> list[str]:
         """Distinct tags in use, sorted."""
 
-    # -- trials (a run's prompt tried on a target model)
-    def save_trial(self, trial: Trial) -> Trial:
-        """Store a trial of an existing run; returns it with its id."""
-
     def trials(self, run_id: int) -> list[Trial]:
         """A run's trials, newest first."""
 
-    # -- aggregates
     def statistics(self) -> Statistics: ...
 
     def daily_summary(self, since: date | None = None) -> list[DailyFigures]: ...
@@ -117,22 +89,13 @@ class HistoryStore(Protocol):
 
     def share_at_least(self, confidence: float) -> float | None: ...
 
-    # -- exports (by id; header/keys COLUMNS; timestamps as UTC text)
     def export_csv(self, target: str | Path | TextIO, filters: RunFilter | None = None) -> int: ...
 
     def export_json(self, target: str | Path | TextIO, filters: RunFilter | None = None) -> int: ...
 
-    # -- comparisons
-    def save_comparison(
-        self, zero_shot_run_id: int, few_shot_run_id: int, verdict: str, idea: str
-    ) -> int: ...
-
     def recent_comparisons(self, limit: int = 20) -> list[ComparisonRecord]: ...
 
     def comparison_win_rates(self) -> WinRates: ...
-
-    # -- evaluation runs
-    def save_eval_run(self, report: EvalReport) -> int: ...
 
     def eval_runs(self, limit: int = 50) -> list[EvalReport]:
         """Newest first, without their examples."""
@@ -142,9 +105,45 @@ class HistoryStore(Protocol):
 
     def eval_results(self, run_id: int) -> list[ExampleResult]: ...
 
-    # -- moving a whole history (promptimp history copy)
     def runs_after(self, after_id: int, limit: int) -> list[PromptRun]:
         """Up to `limit` runs with id > after_id, by id."""
+
+
+class HistoryStore(HistoryReader, Protocol):
+    """The reads plus every write; only the service holds one."""
+
+    def check(self) -> None:
+        """Open (or connect), migrate and read; RepositoryConnectionError saying why not."""
+
+    def close(self) -> None:
+        """Release connections; the next operation opens them again."""
+
+    def save(self, run: PromptRun) -> PromptRun:
+        """Store `run` in one committed transaction; returns it with its new id."""
+
+    def delete(self, run_id: int) -> bool: ...
+
+    def delete_old(self, days: int) -> int:
+        """Delete runs older than `days` days; how many."""
+
+    def set_keeper(self, run_id: int) -> bool:
+        """Mark this version as its chain's keeper (unmarking the others); False if unknown."""
+
+    def add_tag(self, run_id: int, tag: str) -> bool:
+        """Tag a run with a normalised tag (promptimp.crafting.tags); tagging twice is no
+        change; False when the run is unknown."""
+
+    def remove_tag(self, run_id: int, tag: str) -> bool:
+        """Whether the run had the tag."""
+
+    def save_trial(self, trial: Trial) -> Trial:
+        """Store a trial of an existing run; returns it with its id."""
+
+    def save_comparison(
+        self, zero_shot_run_id: int, few_shot_run_id: int, verdict: str, idea: str
+    ) -> int: ...
+
+    def save_eval_run(self, report: EvalReport) -> int: ...
 
     def import_runs(self, runs: Iterable[PromptRun]) -> int:
         """Store runs with their own ids, skipping ids already present; how many were new."""
