@@ -273,7 +273,7 @@ def process_seconds(command: list[str], env: dict[str, str], repeat: int = 5) ->
 def print_cli_figures(path: Path, word: str) -> None:
     """`promptimp history --search WORD --json` as a whole process vs `import dspy` alone."""
     env = {**os.environ, "SQLITE_DB_PATH": str(path), "SQLITE_AUTO_CLEANUP": "false"}
-    cli = [sys.executable, "-m", "promptimp", "history", "--search", word, "--json"]
+    cli = [sys.executable, "-m", "cli", "history", "--search", word, "--json"]
     cli_s = process_seconds(cli, env)
     dspy_s = process_seconds([sys.executable, "-c", "import dspy"], env)
     for label, seconds in (

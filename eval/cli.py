@@ -1,4 +1,4 @@
-"""`promptimp eval ...`: run, list, show and compare evaluation runs.
+"""`promptimp eval ...`: run, list, show and compare evaluation runs, and label agreement.
 
 Every `promptimp` command imports this module, so DSPy (through eval.runner) is imported only
 by `run`; list, show and compare read stored runs through eval.reports, which is DSPy-free.
@@ -6,12 +6,14 @@ by `run`; list, show and compare read stored runs through eval.reports, which is
 
 from __future__ import annotations
 
-import json
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+
+from cli.context import JsonFlag, PlainCommand, service_of
+from cli.output import echo_json
 
 if TYPE_CHECKING:
     from eval.agreement import Agreement
@@ -20,7 +22,6 @@ if TYPE_CHECKING:
 
 eval_app = typer.Typer(help="Evaluate the improver on datasets.", no_args_is_help=True)
 
-JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON.")]
 DEFAULT_DATASET = Path("data/devset.jsonl")
 DEFAULT_JUDGMENTS = Path("data/judgments.jsonl")
 DEFAULT_TRAINSET = Path("data/trainset.jsonl")
@@ -36,25 +37,15 @@ class BackendChoice(StrEnum):
         return ["zero-shot", "few-shot"] if self is BackendChoice.BOTH else [self.value]
 
 
-def _state() -> Any:
-    """The `promptimp` CLI's lazily built service and store (tests install their own)."""
-    from promptimp.cli import state
-
-    return state
-
-
-def _echo_json(data: Any) -> None:
-    typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
-
-
 def _progress_bar(total: int) -> Any:
     from tqdm import tqdm
 
     return tqdm(total=total, unit="example", desc="evaluating", disable=None)
 
 
-@eval_app.command("run")
+@eval_app.command("run", cls=PlainCommand)
 def run(
+    ctx: typer.Context,
     dataset: Annotated[Path, typer.Option(help="JSONL dataset.")] = DEFAULT_DATASET,
     backend: Annotated[BackendChoice, typer.Option(help="Which backend(s).")] = BackendChoice.BOTH,
     limit: Annotated[int | None, typer.Option(min=1, help="Only the first N examples.")] = None,
@@ -68,7 +59,7 @@ def run(
     from eval.runner import evaluate_backends, judge_for
 
     examples = load_dataset(dataset)[:limit]
-    service = _state().service
+    service = service_of(ctx)
     prompt_judge = judge_for(service.settings) if judge else None
     backends = backend.backends()
     with _progress_bar(len(examples) * len(backends)) as bar:
@@ -83,7 +74,7 @@ def run(
         )
     comparison = compare_reports(*reports) if len(reports) == 2 else None
     if as_json:
-        _echo_json(
+        echo_json(
             {
                 "runs": [report.model_dump(mode="json") for report in reports],
                 "comparison": comparison and comparison.model_dump(mode="json"),
@@ -99,40 +90,43 @@ def run(
             typer.echo(f"warning: {warning}", err=True)
 
 
-@eval_app.command("list")
+@eval_app.command("list", cls=PlainCommand)
 def list_runs(
+    ctx: typer.Context,
     limit: Annotated[int, typer.Option(min=1, max=10_000)] = 50,
     as_json: JsonFlag = False,
 ) -> None:
     """Stored evaluation runs, newest first."""
     from eval.reports import list_reports
 
-    reports = list_reports(_state().store, limit=limit)
+    reports = list_reports(service_of(ctx).history, limit=limit)
     if as_json:
-        _echo_json([report.model_dump(mode="json", exclude={"results"}) for report in reports])
+        echo_json([report.model_dump(mode="json", exclude={"results"}) for report in reports])
     else:
         _print_reports(reports)
 
 
-@eval_app.command("show")
+@eval_app.command("show", cls=PlainCommand)
 def show(
+    ctx: typer.Context,
     run_id: Annotated[int, typer.Argument(help="Evaluation run id.")],
     as_json: JsonFlag = False,
 ) -> None:
     """One evaluation run with its per-example scores."""
     from eval.reports import load_report
 
-    report = load_report(_state().store, run_id)
+    report = load_report(service_of(ctx).history, run_id)
     if as_json:
-        _echo_json(report.model_dump(mode="json"))
+        echo_json(report.model_dump(mode="json"))
         return
     _print_reports([report])
     _print_parts([report])
     _print_examples(report)
 
 
-@eval_app.command("compare")
+@eval_app.command("compare", cls=PlainCommand)
 def compare(
+    ctx: typer.Context,
     first_id: Annotated[int, typer.Argument(help="Baseline evaluation run id.")],
     second_id: Annotated[int, typer.Argument(help="Evaluation run id compared to it.")],
     as_json: JsonFlag = False,
@@ -140,14 +134,14 @@ def compare(
     """Per-part deltas (second - first) and per-example wins/losses/ties."""
     from eval.reports import compare_runs
 
-    comparison = compare_runs(_state().store, first_id, second_id)
+    comparison = compare_runs(service_of(ctx).history, first_id, second_id)
     if as_json:
-        _echo_json(comparison.model_dump(mode="json"))
+        echo_json(comparison.model_dump(mode="json"))
     else:
         _print_comparison(comparison)
 
 
-@eval_app.command("agreement")
+@eval_app.command("agreement", cls=PlainCommand)
 def agreement(
     judgments: Annotated[Path, typer.Option(help="Labeled outputs (JSONL).")] = DEFAULT_JUDGMENTS,
     trainset: Annotated[
@@ -162,7 +156,7 @@ def agreement(
     demos = example_guardrails(trainset)
     results = [measure(rows, split, demos) for split in (*SPLITS, "all")]
     if as_json:
-        _echo_json([result.model_dump(mode="json") for result in results])
+        echo_json([result.model_dump(mode="json") for result in results])
         return
     _print_agreement(results)
 

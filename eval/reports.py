@@ -10,7 +10,7 @@ from collections.abc import Iterable, Sequence
 
 from pydantic import BaseModel, ConfigDict
 
-from promptimp.history import HistoryStore
+from promptimp.history import HistoryReader
 from promptimp.history.records import EvalReport, ExampleResult
 from promptimp.models import InputError
 
@@ -67,12 +67,12 @@ def average_parts(results: Iterable[ExampleResult]) -> dict[str, float]:
 # -- storing and loading ---------------------------------------------------------------------
 
 
-def list_reports(store: HistoryStore, limit: int = 50) -> list[EvalReport]:
+def list_reports(store: HistoryReader, limit: int = 50) -> list[EvalReport]:
     """Stored evaluation runs, newest first, without their examples."""
     return store.eval_runs(limit=limit)
 
 
-def load_report(store: HistoryStore, run_id: int) -> EvalReport:
+def load_report(store: HistoryReader, run_id: int) -> EvalReport:
     """A stored evaluation run with its examples; InputError when there is none."""
     report = store.get_eval_run(run_id)
     if report is None:
@@ -119,6 +119,6 @@ def _diff(first: ExampleResult, second: ExampleResult) -> ExampleDiff:
     )
 
 
-def compare_runs(store: HistoryStore, first_id: int, second_id: int) -> Comparison:
+def compare_runs(store: HistoryReader, first_id: int, second_id: int) -> Comparison:
     """Compare two stored evaluation runs."""
     return compare_reports(load_report(store, first_id), load_report(store, second_id))

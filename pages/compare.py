@@ -175,7 +175,7 @@ if pair:
                 key=f"verdict_{verdict}",
             )
 
-if resources.get_store() is not None:
+if resources.history_enabled():
     st.divider()
     st.subheader("Win rates")
     data = resources.comparisons(20)

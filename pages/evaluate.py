@@ -11,7 +11,7 @@ from eval.reports import compare_reports, list_reports, load_report
 from eval.runner import evaluate_backends
 from promptimp.history.records import EvalReport
 from promptimp.models import BackendType, InputError, PromptImpError
-from ui.resources import READ_TTL_S, get_service, get_store, reads_changed
+from ui.resources import READ_TTL_S, get_service, history, history_enabled, reads_changed
 from ui.text import escape_markdown, plural
 
 BUNDLED = "data/devset.jsonl (bundled)"
@@ -22,12 +22,12 @@ PAST_RUNS = 100
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def past_runs(limit: int) -> list[EvalReport]:
-    return list_reports(get_store(), limit)
+    return list_reports(history(), limit)
 
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def stored_report(run_id: int) -> EvalReport:
-    return load_report(get_store(), run_id)
+    return load_report(history(), run_id)
 
 
 def part_label(name: str) -> str:
@@ -166,7 +166,7 @@ def render_comparison(first: EvalReport, second: EvalReport) -> None:
 def past_runs_section(shown_above: set[int | None]) -> None:
     """Stored evaluation runs and a compare view over any two of them."""
     st.subheader("Past evaluation runs")
-    if get_store() is None:
+    if not history_enabled():
         st.info("History is turned off (SQLITE_ENABLED=false), so runs are not kept.")
         return
     runs = past_runs(PAST_RUNS)

@@ -96,7 +96,7 @@ def confirm_delete(run_id: int) -> None:
         st.rerun()
 
 
-store = resources.get_store()  # app.py lists this page only when history is on
+history = resources.history()  # app.py lists this page only when history is on
 st.title("History")
 st.caption("Every stored run. Search, filters, sorting and paging run in the database.")
 if notice := st.session_state.pop("history_notice", None):
@@ -141,8 +141,8 @@ else:
     table_slot.info("No runs match. Clear the search or widen the filters.")
 
 exports = [
-    (csv_col, "CSV", store.export_csv, "csv", "text/csv", ":material/table:"),
-    (json_col, "JSON", store.export_json, "json", "application/json", ":material/data_object:"),
+    (csv_col, "CSV", history.export_csv, "csv", "text/csv", ":material/table:"),
+    (json_col, "JSON", history.export_json, "json", "application/json", ":material/data_object:"),
 ]
 for column, label, writer, suffix, mime, icon in exports:
     column.download_button(

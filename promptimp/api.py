@@ -28,7 +28,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from promptimp.history import HistoryStore, RunFilter
+from promptimp.history import HistoryReader, RunFilter
 from promptimp.history.records import Statistics
 from promptimp.http_limits import BodyReadTimeout, header_timeout_protocol
 from promptimp.models import (
@@ -140,14 +140,14 @@ def _service(request: Request) -> ImproveService:
 Service = Annotated[ImproveService, Depends(_service)]
 
 
-def _store(service: Service) -> HistoryStore:
+def _history(service: Service) -> HistoryReader:
     try:
         return service.history
     except HistoryDisabledError as error:
         raise HTTPException(503, str(error)) from None
 
 
-Store = Annotated[HistoryStore, Depends(_store)]
+History = Annotated[HistoryReader, Depends(_history)]
 router = APIRouter()
 
 
@@ -166,8 +166,8 @@ def improve_prompt(body: ImproveRequest, service: Service) -> ImproveResponse:
 
 
 @router.get("/api/v1/history", response_model=HistoryPage, responses=_errors(503), tags=["history"])
-def history(
-    store: Store,
+def history_page(
+    history: History,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
     offset: Annotated[int, Query(ge=0, le=SQLITE_MAX_INT)] = 0,
     backend: BackendType | None = None,
@@ -177,8 +177,8 @@ def history(
 ) -> HistoryPage:
     """Stored runs, newest first, optionally of one backend and matching every search word."""
     filters = RunFilter(text=search or "", backend=backend.value if backend else None)
-    runs = store.query(filters, limit=limit, offset=offset)
-    return HistoryPage(items=runs, total=store.count(filters), limit=limit, offset=offset)
+    runs = history.query(filters, limit=limit, offset=offset)
+    return HistoryPage(items=runs, total=history.count(filters), limit=limit, offset=offset)
 
 
 @router.get(
@@ -187,18 +187,20 @@ def history(
     responses=_errors(404, 503),
     tags=["history"],
 )
-def history_run(store: Store, run_id: Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)]) -> PromptRun:
+def history_run(
+    history: History, run_id: Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)]
+) -> PromptRun:
     """One stored run."""
-    run = store.get(run_id)
+    run = history.get(run_id)
     if run is None:
         raise HTTPException(404, f"No run with id {run_id}.")
     return run
 
 
 @router.get("/api/v1/stats", response_model=Statistics, responses=_errors(503), tags=["history"])
-def stats(store: Store) -> Statistics:
+def stats(history: History) -> Statistics:
     """Totals, averages and nearest-rank latency percentiles, overall and per backend."""
-    return store.statistics()
+    return history.statistics()
 
 
 @router.get(

@@ -17,7 +17,7 @@ from pydantic import BaseModel, ConfigDict
 
 from promptimp.assembly import DEFAULT_FRAMEWORK, to_improved_prompt
 from promptimp.breaker import BreakerState, CircuitBreaker
-from promptimp.history import HistoryStore, open_history
+from promptimp.history import HistoryReader, HistoryStore, open_history, open_store
 from promptimp.history.records import EvalReport
 from promptimp.models import (
     FRAMEWORKS,
@@ -37,6 +37,8 @@ from promptimp.text import first_line, is_valid_unicode, strip_control, visible_
 
 if TYPE_CHECKING:
     import dspy
+
+    from promptimp.history.transfer import CopyReport
 
 log = logging.getLogger(__name__)
 
@@ -111,7 +113,7 @@ class ImproveService:
         breaker: CircuitBreaker | None = None,
     ) -> None:
         self.settings = settings
-        self.store = store if store is not None else open_history(settings)
+        self._store = store if store is not None else open_history(settings)
         self.breaker = breaker or CircuitBreaker(STORAGE_FAILURE_THRESHOLD, STORAGE_COOLDOWN_S)
         self._lm = lm
         self._adapter = adapter
@@ -304,15 +306,15 @@ class ImproveService:
 
     @property
     def history_enabled(self) -> bool:
-        return self.store is not None
+        return self._store is not None
 
     @property
-    def history(self) -> HistoryStore:
-        """The history to read from; HistoryDisabledError when it is off. Write through the
-        methods below, so every write passes the circuit breaker."""
-        if self.store is None:
+    def history(self) -> HistoryReader:
+        """The history to read from; HistoryDisabledError (the one place that decides it)
+        when it is off. Write through the methods below, so every write passes the breaker."""
+        if self._store is None:
             raise HistoryDisabledError(HISTORY_DISABLED)
-        return self.store
+        return self._store
 
     def delete_run(self, run_id: int) -> bool:
         """Delete one stored run; False when there was none."""
@@ -332,7 +334,7 @@ class ImproveService:
 
     def save_eval_report(self, report: EvalReport) -> EvalReport:
         """`report` with its stored id, or unchanged with a warning saying why it is not."""
-        if self.store is None:
+        if self._store is None:
             return report.model_copy(update={"warnings": ("History is disabled; not stored.",)})
         try:
             run_id = self._write(lambda store: store.save_eval_run(report))
@@ -340,9 +342,22 @@ class ImproveService:
             return report.model_copy(update={"warnings": (f"Evaluation run not stored: {error}",)})
         return report.model_copy(update={"id": run_id})
 
+    def copy_history(
+        self, other: str, *, into_other: bool, on_runs: Callable[[int, int], None] | None = None
+    ) -> CopyReport:
+        """Copy this whole history into `other` (a postgresql:// URL or SQLite file), or, with
+        into_other=False, the other one into this; ids are kept and copying again adds nothing."""
+        from promptimp.history.transfer import copy_history
+
+        if into_other:
+            return copy_history(self.history, open_store(other), on_runs=on_runs)
+        return self._write(lambda store: copy_history(open_store(other), store, on_runs=on_runs))
+
     def _write(self, change: Callable[[HistoryStore], T]) -> T:
         """`change(store)` unless the breaker holds writes back; its outcome counts there."""
-        store = self.history
+        if self._store is None:
+            raise HistoryDisabledError(HISTORY_DISABLED)
+        store = self._store
         if not self.breaker.allow():
             raise StoragePausedError(self._paused_reason())
         try:
@@ -356,7 +371,7 @@ class ImproveService:
         return result
 
     def _save(self, run: PromptRun) -> ImproveResult:
-        if self.store is None:
+        if self._store is None:
             return ImproveResult(run=run)
         try:
             stored = self._write(lambda store: store.save(run))
@@ -376,9 +391,14 @@ class ImproveService:
 
     # -- housekeeping ----------------------------------------------------------------------
 
+    def close(self) -> None:
+        """Release the history's connections; the next call opens them again."""
+        if self._store is not None:
+            self._store.close()
+
     def startup_cleanup(self) -> int | None:
         """Apply the retention policy once; the number of rows removed, None if not run."""
-        if self.store is None or not self.settings.SQLITE_AUTO_CLEANUP:
+        if self._store is None or not self.settings.SQLITE_AUTO_CLEANUP:
             return None
         try:
             removed = self.delete_old_runs(self.settings.SQLITE_RETENTION_DAYS)
@@ -395,21 +415,23 @@ class ImproveService:
     def health(self) -> Health:
         """Status of storage plus provider and model (never a key)."""
         common = {
-            "database_path": self.store.location if self.store else self.settings.history_location,
+            "database_path": self._store.location
+            if self._store
+            else self.settings.history_location,
             "breaker_state": self.breaker.state.value,
             "provider": self.settings.LLM_PROVIDER.value,
             "model": self.settings.model_name,
         }
         empty = {"total_records": None, "average_confidence": None, "average_latency_ms": None}
-        if self.store is None:
+        if self._store is None:
             return Health(status="disabled", **empty, **common)
         try:
-            stats = self.store.statistics()
+            stats = self._store.statistics()
         except RepositoryError as error:
             return Health(status="unhealthy", reason=str(error), **empty, **common)
         reason = ""
         try:
-            self.store.check()  # integrity and a rolled-back test write
+            self._store.check()  # integrity and a rolled-back test write
         except RepositoryError as error:
             reason = str(error)
         if not reason and self.breaker.state is BreakerState.OPEN:

@@ -37,8 +37,9 @@ ANSWER = {
 """Every output field of the ImprovePrompt signature, as a strong provider would give them."""
 
 
-def dummy_service(db_path, answers=None, **overrides) -> ImproveService:
-    """A service on DummyLM (an API provider, so the full signature) storing in `db_path`."""
+def dummy_service(db_path, answers=None, store=None, **overrides) -> ImproveService:
+    """A service on DummyLM (an API provider, so the full signature) storing in `db_path`
+    (or in `store` when given)."""
     settings = Settings(
         **{
             "LLM_PROVIDER": "openai",
@@ -48,7 +49,7 @@ def dummy_service(db_path, answers=None, **overrides) -> ImproveService:
         }
     )
     lm = DummyLM(answers if answers is not None else [ANSWER] * 20)
-    return ImproveService(settings, lm=lm, adapter=dspy.ChatAdapter())
+    return ImproveService(settings, lm=lm, adapter=dspy.ChatAdapter(), store=store)
 
 
 STOP_TIMEOUT_S = 15
@@ -146,10 +147,10 @@ def cli_in_subprocess(db_path: Path, *commands: Sequence[str]) -> tuple[list[str
     """
     code = (
         "import json, sys\n"
-        "from promptimp import cli\n"
+        "from cli.app import main\n"
         f"for argv in {[list(command) for command in commands]!r}:\n"
         "    sys.argv = ['promptimp', *argv]\n"
-        "    try:\n        cli.main()\n    except SystemExit:\n        pass\n"
+        "    try:\n        main()\n    except SystemExit:\n        pass\n"
         "print(json.dumps(sorted(m for m in ('dspy', 'litellm') if m in sys.modules)))\n"
     )
     env = {**os.environ, "SQLITE_DB_PATH": str(db_path)}

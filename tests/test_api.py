@@ -10,8 +10,10 @@ import pytest
 from fastapi.testclient import TestClient
 from typer.testing import CliRunner
 
-from promptimp import cli
+from cli.app import app
+from cli.context import CliState
 from promptimp.api import MAX_BODY_BYTES, create_app
+from promptimp.history import SQLiteStore
 from promptimp.service import HISTORY_DISABLED, ImproveService
 from promptimp.settings import Settings
 from tests.support import ANSWER, dummy_service
@@ -243,10 +245,11 @@ def test_disabled_storage_improves_and_answers_history_with_503(tmp_path):
 def filled(db_path, make_run):
     """A client over five stored runs: ids 1-3 zero-shot, 4-5 few-shot."""
     service = make_service(db_path)
+    store = SQLiteStore(db_path)
     for number in range(1, 6):
         backend = "zero-shot" if number <= 3 else "few-shot"
         idea = "Write a haiku about rain" if number == 2 else f"Design service number {number}"
-        service.store.save(make_run(original_idea=idea, backend=backend, latency_ms=number * 100))
+        store.save(make_run(original_idea=idea, backend=backend, latency_ms=number * 100))
     return make_client(service)
 
 
@@ -371,12 +374,12 @@ def test_cli_serve_cleans_up_once_and_runs_uvicorn_on_the_configured_address(db_
 
     monkeypatch.setattr(ImproveService, "startup_cleanup", counting_cleanup)
     monkeypatch.setattr(uvicorn, "run", fake_run)
-    monkeypatch.setattr(cli, "state", cli._State())
     monkeypatch.setenv("SQLITE_DB_PATH", str(db_path))
     monkeypatch.setenv("API_PORT", "8123")
     monkeypatch.setenv("LLM_PROVIDER", "openai")
 
-    result = CliRunner().invoke(cli.app, ["serve"])
+    state = CliState()
+    result = CliRunner().invoke(app, ["serve"], obj=state)
     assert result.exit_code == 0, result.output
     limits = calls.pop("limits")
     assert calls == {
@@ -387,6 +390,6 @@ def test_cli_serve_cleans_up_once_and_runs_uvicorn_on_the_configured_address(db_
     assert limits["http"].header_timeout_s == 10.0
     assert (limits["timeout_keep_alive"], limits["limit_concurrency"]) == (5, 1000)
     assert limits["h11_max_incomplete_event_size"] == 16 * 1024
-    result = CliRunner().invoke(cli.app, ["serve", "--host", "0.0.0.0", "--port", "9000"])
+    result = CliRunner().invoke(app, ["serve", "--host", "0.0.0.0", "--port", "9000"], obj=state)
     assert calls["run"] == {"host": "0.0.0.0", "port": 9000}
     assert calls["cleanups"] == 1  # the same CLI state: the service is built once

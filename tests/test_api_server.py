@@ -1,5 +1,5 @@
-"""The real server: `python -m promptimp serve` in a subprocess, called with httpx over TCP,
-improving with the embedded local model (the default provider)."""
+"""The real server: `promptimp serve` (as `python -m cli serve`) in a subprocess, over TCP
+with httpx, improving with the embedded local model (the default provider)."""
 
 import os
 import sys
@@ -50,7 +50,7 @@ def server(tmp_path_factory):
     log_path = home / "server.log"
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    command = [sys.executable, "-m", "promptimp", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "cli", "serve", "--port", str(port)]
     ready = f"{base_url}/health"
     with running_server(command, ready, log_path, timeout_s=STARTUP_TIMEOUT_S, cwd=home, env=env):
         yield base_url, log_path

@@ -45,7 +45,7 @@ def server(request, tmp_path):
         API_READ_TIMEOUT_S=str(READ_TIMEOUT_S),
         API_MAX_CONNECTIONS=str(request.param),
     )
-    command = [sys.executable, "-m", "promptimp", "serve", "--port", str(port)]
+    command = [sys.executable, "-m", "cli", "serve", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
     with running_server(command, f"{url}/health", tmp_path / "server.log", cwd=tmp_path, env=env):
         yield port, url

@@ -11,7 +11,8 @@ import pytest
 from dspy.utils import DummyLM
 from typer.testing import CliRunner
 
-from promptimp import cli
+from cli.app import app
+from cli.context import CliState
 from promptimp.service import ImproveService
 from promptimp.settings import Settings
 from tests.support import ANSWER, child_env, cli_in_subprocess, dummy_service
@@ -24,18 +25,20 @@ def db_path(tmp_path):
 
 @pytest.fixture
 def service(db_path):
-    """A DummyLM-backed service installed as the CLI's service for in-process runs."""
-    built = dummy_service(db_path)
-    cli.state._service = built
-    yield built
-    cli.state._service = None
+    """A DummyLM-backed service for in-process runs (see invoke)."""
+    return dummy_service(db_path)
+
+
+def invoke(service, args):
+    """`promptimp ARGS` in process, on `service`."""
+    return CliRunner().invoke(app, args, obj=CliState(service))
 
 
 def run_cli(db_path, *args, extra_env=None):
-    """Run `python -m promptimp ARGS` as a real process against `db_path`."""
+    """Run `python -m cli ARGS` (the promptimp command) as a real process on `db_path`."""
     env = child_env(SQLITE_DB_PATH=str(db_path), **(extra_env or {}))
     return subprocess.run(
-        [sys.executable, "-m", "promptimp", *args],
+        [sys.executable, "-m", "cli", *args],
         capture_output=True,
         text=True,
         env=env,
@@ -45,7 +48,7 @@ def run_cli(db_path, *args, extra_env=None):
 
 
 def test_improve_json_prints_the_run_with_id_and_warnings(service):
-    result = CliRunner().invoke(cli.app, ["improve", "Write a CLI quick-start", "--json"])
+    result = invoke(service, ["improve", "Write a CLI quick-start", "--json"])
     assert result.exit_code == 0, result.output
     printed = json.loads(result.output)
     assert printed["id"] == 1
@@ -58,11 +61,8 @@ def test_improve_json_prints_the_run_with_id_and_warnings(service):
 
 def test_improve_json_has_null_id_when_not_stored(tmp_path):
     settings = Settings(LLM_PROVIDER="openai", SQLITE_ENABLED=False)
-    cli.state._service = ImproveService(settings, lm=DummyLM([ANSWER]), adapter=dspy.ChatAdapter())
-    try:
-        result = CliRunner().invoke(cli.app, ["improve", "Write a CLI quick-start", "--json"])
-    finally:
-        cli.state._service = None
+    service = ImproveService(settings, lm=DummyLM([ANSWER]), adapter=dspy.ChatAdapter())
+    result = invoke(service, ["improve", "Write a CLI quick-start", "--json"])
     assert json.loads(result.output)["id"] is None
 
 
@@ -126,7 +126,7 @@ def test_cleanup_reports_the_count(service, db_path):
     service.improve("Write a CLI quick-start")
     done = run_cli(db_path, "cleanup", "--days", "1")
     assert done.stdout == "Deleted 0 runs older than 1 days.\n"
-    assert service.store.total_count() == 1
+    assert service.history.total_count() == 1
 
 
 def test_read_only_commands_do_not_import_dspy_or_litellm(db_path):

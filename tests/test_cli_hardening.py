@@ -1,7 +1,7 @@
 """The command line under hostile input: every bad input ends in exit 2 with exactly one line
 on stderr, no traceback, and the database as it was; hostile but valid input works.
 
-Most cases run `promptimp.cli.main()` in process (a fresh CLI state per case, the same code
+Most cases run `cli.app.main()` in process (a fresh CLI state per case, the same code
 path as the console script); the cases that depend on real argv bytes, the terminal or a
 provider run as real processes.
 """
@@ -16,7 +16,8 @@ from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
-from promptimp import cli
+from cli.app import main
+from cli.context import CliState
 from promptimp.history import SQLiteStore
 from tests.support import (
     FTS_SYNTAX,
@@ -115,16 +116,13 @@ class Outcome:
 
 
 def run_main(argv: list[str], env: dict[str, str], monkeypatch, service=None) -> Outcome:
-    """`promptimp ARGV` through cli.main() in this process, with a fresh CLI state."""
+    """`promptimp ARGV` through main() in this process, with a fresh CLI state."""
     for name, value in env.items():
         monkeypatch.setenv(name, value)
-    state = cli._State()
-    state._service = service
-    monkeypatch.setattr(cli, "state", state)
     monkeypatch.setattr(sys, "argv", ["promptimp", *argv])
     out, err = io.StringIO(), io.StringIO()
     with redirect_stdout(out), redirect_stderr(err), pytest.raises(SystemExit) as exited:
-        cli.main()
+        main(CliState(service))
     return Outcome(exited.value.code, out.getvalue(), err.getvalue())
 
 
@@ -147,7 +145,7 @@ def cli_env(tmp_path, monkeypatch):
     service = dummy_service(db_path)
     service.improve("Design a REST API for user management")
     service.improve("Write a haiku about rain")
-    service.store.close()
+    service.close()
     return db_path
 
 
@@ -226,10 +224,10 @@ def test_stats_are_formatted_for_people(cli_env, monkeypatch):
 
 
 def test_history_pages_and_says_how_to_see_more(cli_env, monkeypatch):
-    service = dummy_service(cli_env)
+    store = SQLiteStore(cli_env)
     for _ in range(25):
-        service.store.save(service.store.get(1).model_copy(update={"id": None}))
-    service.store.close()
+        store.save(store.get(1).model_copy(update={"id": None}))
+    store.close()
     done = run_main(["history"], {}, monkeypatch)
     assert done.stdout.count("Design a REST API") + done.stdout.count("haiku") == 20
     assert done.stderr == ("Runs 1-20 of 27; see more with --offset 20 or a larger --limit.\n")

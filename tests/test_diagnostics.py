@@ -12,7 +12,7 @@ def test_a_working_model_passes_and_nothing_is_stored(db_path):
     result = check_model(service)
     assert (result.ok, result.model_version, result.message) == (True, "openai/test-model", "")
     assert result.latency_ms >= 0
-    assert service.store.total_count() == 0
+    assert service.history.total_count() == 0
 
 
 def test_the_checks_latency_leaves_out_building_the_program_on_a_cold_process(db_path):

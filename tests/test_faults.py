@@ -39,7 +39,7 @@ def outcome(db_path: Path) -> dict[str, object]:
     service = dummy_service(db_path)
     result = service.improve(IDEA)
     health = service.health()
-    service.store.close()
+    service.close()
     return {
         "role": result.run.role,
         "stored": result.stored,

@@ -48,12 +48,12 @@ def test_the_password_is_masked_wherever_settings_are_shown():
 
 def test_the_service_stores_and_reports_health_on_postgresql(pg_url, tmp_path):
     service = dummy_service(tmp_path / "unused.db", HISTORY_DATABASE_URL=pg_url)
-    assert isinstance(service.store, PostgresStore)
+    assert service.history.location.startswith("postgresql://")
     result = service.improve("Design a REST API for user management")
-    assert result.stored and service.store.get(result.run.id) == result.run
+    assert result.stored and service.history.get(result.run.id) == result.run
     health = service.health()
     assert (health.status, health.total_records) == ("healthy", 1)
-    assert health.database_path == service.store.location
+    assert health.database_path == service.history.location
     assert not (tmp_path / "unused.db").exists()
 
 

@@ -75,8 +75,7 @@ def test_killing_the_server_mid_save_loses_nothing_committed(own_server, make_ru
 @pytest.mark.slow
 def test_the_service_warns_while_the_server_is_down_and_stores_again_after(own_server, tmp_path):
     store = PostgresStore(own_server.socket_url())
-    service: ImproveService = dummy_service(tmp_path / "unused.db")
-    service.store = store
+    service: ImproveService = dummy_service(tmp_path / "unused.db", store=store)
     assert service.improve("Design a REST API for user management").stored
     own_server.kill()
 

@@ -50,7 +50,7 @@ def test_improve_returns_every_field_and_stores_the_run(tmp_path):
     assert run.backend is BackendType.ZERO_SHOT
     assert run.model_version == "openai/test-model"
     assert run.latency_ms is not None and run.latency_ms >= 0
-    assert service.store.get(1) == run
+    assert service.history.get(1) == run
 
 
 def test_local_provider_assembles_the_prompt_from_the_parts(tmp_path):
@@ -80,7 +80,7 @@ def test_bad_input_is_refused_with_one_line_and_nothing_stored(tmp_path, idea, c
     with pytest.raises(InputError) as caught:
         service.improve(idea, context)
     assert str(caught.value).startswith(message)
-    assert service.store.total_count() == 0
+    assert service.history.total_count() == 0
 
 
 def test_unknown_backend_lists_the_choices(tmp_path):
@@ -100,14 +100,14 @@ def test_unreachable_provider_is_one_error_naming_provider_and_model(tmp_path):
         service.improve("Design a REST API for user management")
     assert str(caught.value).startswith("The language model ollama/llama3.2 failed:")
     assert "\n" not in str(caught.value)
-    assert service.store.total_count() == 0
+    assert service.history.total_count() == 0
 
 
 def test_unparseable_answer_is_a_model_error_and_nothing_is_stored(tmp_path):
     service = make_service(tmp_path, [{"unrelated": "text"}] * 5)
     with pytest.raises(ModelError, match="openai/test-model"):
         service.improve("Design a REST API for user management")
-    assert service.store.total_count() == 0
+    assert service.history.total_count() == 0
 
 
 def test_unwritable_database_still_returns_the_result_with_a_warning(tmp_path):
@@ -238,16 +238,17 @@ def test_a_corrupt_compiled_program_is_one_line_naming_the_file_and_setting(tmp_
     message = str(caught.value)
     assert message.startswith(f"DSPY_COMPILED_PATH={path} cannot be loaded (")
     assert message.endswith("); fix or unset it.") and "\n" not in message
-    assert service.store.total_count() == 0
+    assert service.history.total_count() == 0
 
 
 def test_startup_cleanup_applies_retention(tmp_path, make_run):
     service = make_service(tmp_path, SQLITE_RETENTION_DAYS=7)
     old = datetime.now(UTC) - timedelta(days=8)
-    service.store.save(make_run(timestamp=old))
-    service.store.save(make_run())
+    store = SQLiteStore(service.history.location)
+    store.save(make_run(timestamp=old))
+    store.save(make_run())
     assert service.startup_cleanup() == 1
-    assert service.store.total_count() == 1
+    assert service.history.total_count() == 1
     assert make_service(tmp_path, SQLITE_AUTO_CLEANUP=False).startup_cleanup() is None
 
 
@@ -288,7 +289,7 @@ def test_warm_up_builds_both_programs_once_even_from_several_threads(tmp_path):
     assert sorted(built) == sorted([BackendType.ZERO_SHOT, BackendType.FEW_SHOT])
     service.improve("Design a REST API for user management", backend="few-shot")
     assert len(built) == 2  # improving reuses what warm_up built
-    assert service.store.total_count() == 1
+    assert service.history.total_count() == 1
 
 
 def test_warm_up_logs_a_failure_and_the_first_improve_reports_it(tmp_path, caplog):
@@ -338,14 +339,14 @@ def test_an_answer_without_a_prompt_is_a_model_error_and_nothing_is_stored(
     assert str(caught.value).startswith(
         f"The language model openai/test-model answered without a prompt ({missing})"
     )
-    assert service.store.total_count() == 0
+    assert service.history.total_count() == 0
 
 
 def test_a_framework_outside_the_known_set_is_mapped_and_the_result_says_so(tmp_path):
     service = make_service(tmp_path, [{**ANSWER, "framework": "banana thinking"}])
     result = service.improve("Design a REST API for user management")
     assert result.run.framework == "chain-of-thought"
-    assert service.store.get(result.run.id).framework == "chain-of-thought"
+    assert service.history.get(result.run.id).framework == "chain-of-thought"
     assert result.warnings == (
         "The model chose the framework 'banana-thinking', which is not one of the known ones;"
         " it was stored as chain-of-thought.",
@@ -361,7 +362,7 @@ def test_an_idea_without_five_visible_characters_is_refused(tmp_path, idea):
     service = make_service(tmp_path)
     with pytest.raises(InputError, match="at least 5 characters"):
         service.improve(idea)
-    assert service.store.total_count() == 0
+    assert service.history.total_count() == 0
 
 
 @pytest.mark.parametrize(("idea", "context"), [("Design \udcff an API", ""), ("Design", "\ud800")])
@@ -369,7 +370,7 @@ def test_text_with_lone_surrogates_is_bad_input(tmp_path, idea, context):
     service = make_service(tmp_path)
     with pytest.raises(InputError, match="not valid UTF-8"):
         service.improve(idea, context)
-    assert service.store.total_count() == 0
+    assert service.history.total_count() == 0
 
 
 def test_control_characters_are_stripped_before_anything_is_stored(tmp_path):
@@ -380,7 +381,7 @@ def test_control_characters_are_stripped_before_anything_is_stored(tmp_path):
         "for ops",
         "Senior[31m engineer",
     )
-    assert service.store.get(run.id) == run
+    assert service.history.get(run.id) == run
 
 
 def test_a_run_over_the_latency_budget_is_kept_and_flagged_naming_the_budget(tmp_path):
@@ -417,4 +418,4 @@ def test_a_provider_error_that_echoes_the_key_is_masked_where_it_is_built(tmp_pa
     assert message.startswith("The language model openai/gpt-4o-mini failed:")
     assert "sk-...cdef" in message
     assert SECRET not in message
-    assert service.store.total_count() == 0
+    assert service.history.total_count() == 0

@@ -28,8 +28,7 @@ REPORT = EvalReport(
 
 
 def test_writes_go_through_the_service_and_count_in_the_breaker(history_store, tmp_path):
-    service = dummy_service(tmp_path / "unused.db")
-    service.store = history_store
+    service = dummy_service(tmp_path / "unused.db", store=history_store)
     zero = service.improve("Design a REST API for user management", backend="zero-shot").run
     few = service.improve("Design a REST API for user management", backend="few-shot").run
     assert service.save_comparison(zero.id, few.id, "tie", zero.original_idea) == 1

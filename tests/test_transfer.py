@@ -85,7 +85,14 @@ def test_a_history_goes_to_postgresql_and_back_exactly(filled, pg_url, tmp_path)
     postgres = PostgresStore(pg_url)
     there = copy_history(filled, postgres)
     assert there == CopyReport(
-        runs=29, runs_added=29, comparisons=2, comparisons_added=2, eval_runs=2, eval_runs_added=2
+        source=filled.location,
+        target=postgres.location,
+        runs=29,
+        runs_added=29,
+        comparisons=2,
+        comparisons_added=2,
+        eval_runs=2,
+        eval_runs_added=2,
     )
     back = SQLiteStore(tmp_path / "back.db")
     copy_history(postgres, back)
@@ -139,7 +146,7 @@ def test_the_cli_copies_to_a_url_and_back(filled, pg_url, db_path, tmp_path):
 
     def promptimp(*args: str, **extra: str) -> subprocess.CompletedProcess:
         return subprocess.run(
-            [sys.executable, "-m", "promptimp", *args],
+            [sys.executable, "-m", "cli", *args],
             env={**env, **extra},
             capture_output=True,
             text=True,

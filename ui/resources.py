@@ -12,7 +12,7 @@ from typing import Any
 import streamlit as st
 from pydantic import BaseModel
 
-from promptimp.history import HistoryStore, RunFilter
+from promptimp.history import HistoryReader, RunFilter
 from promptimp.models import PromptRun
 from promptimp.service import Health, ImproveService
 from promptimp.settings import load_settings
@@ -31,10 +31,14 @@ def get_service() -> ImproveService:
     return build_service()
 
 
-def get_store() -> HistoryStore | None:
-    """The service's history for reading, or None when history is disabled; writes go
+def history_enabled() -> bool:
+    return get_service().history_enabled
+
+
+def history() -> HistoryReader:
+    """The service's history for reading (pages check history_enabled() first); writes go
     through the service's methods (delete_run, save_comparison, ...), past its breaker."""
-    return get_service().store
+    return get_service().history
 
 
 @st.cache_resource(show_spinner=False)
@@ -66,22 +70,22 @@ def health() -> Health:
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def query_runs(filters: RunFilter, sort: str, limit: int, offset: int) -> list[PromptRun]:
-    return _store().query(filters, sort=sort, limit=limit, offset=offset)
+    return history().query(filters, sort=sort, limit=limit, offset=offset)
 
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def count_runs(filters: RunFilter) -> int:
-    return _store().count(filters)
+    return history().count(filters)
 
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def model_versions() -> list[str]:
-    return _store().model_versions()
+    return history().model_versions()
 
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def authors() -> list[str]:
-    return _store().authors()
+    return history().authors()
 
 
 def signed_in_author() -> str | None:
@@ -96,7 +100,7 @@ def signed_in_author() -> str | None:
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def insights(threshold: float, bins: int) -> dict[str, Any]:
     """Every aggregate the Insights page draws, computed in SQL, as plain data for charts."""
-    store = _store()
+    store = history()
     return {
         "statistics": store.statistics().model_dump(),
         "share_confident": store.share_at_least(threshold),
@@ -110,7 +114,7 @@ def insights(threshold: float, bins: int) -> dict[str, Any]:
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def comparisons(limit: int) -> dict[str, Any]:
     """Recent comparisons and each backend's win rate over all of them."""
-    store = _store()
+    store = history()
     rates = store.comparison_win_rates()
     return {
         "recent": _dumped(store.recent_comparisons(limit)),
@@ -125,10 +129,6 @@ def reads_changed() -> None:
     """Forget cached reads after a write, so every page shows the new state."""
     for cached in _READS:
         cached.clear()
-
-
-def _store() -> HistoryStore:
-    return get_service().history  # pages check get_store() first
 
 
 def _dumped(records: list[BaseModel]) -> list[dict[str, Any]]:

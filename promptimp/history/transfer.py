@@ -14,17 +14,19 @@ from collections.abc import Callable
 
 from pydantic import BaseModel, ConfigDict
 
-from promptimp.history.contract import HistoryStore
+from promptimp.history.contract import HistoryReader, HistoryStore
 from promptimp.models import RepositoryError
 
 BATCH_SIZE = 2000
 
 
 class CopyReport(BaseModel):
-    """What a copy found and added, per kind of row."""
+    """What a copy found and added, per kind of row, between two locations (no password)."""
 
     model_config = ConfigDict(frozen=True)
 
+    source: str
+    target: str
     runs: int
     runs_added: int
     comparisons: int
@@ -45,7 +47,7 @@ class CopyMismatchError(RepositoryError):
 
 
 def copy_history(
-    source: HistoryStore,
+    source: HistoryReader,
     target: HistoryStore,
     *,
     on_runs: Callable[[int, int], None] | None = None,
@@ -64,6 +66,8 @@ def copy_history(
     comparisons = source.recent_comparisons(limit=source.comparison_win_rates().total)
     reports = [source.get_eval_run(report.id or 0) for report in source.eval_runs(limit=2**31)]
     report = CopyReport(
+        source=source.location,
+        target=target.location,
         runs=done,
         runs_added=added,
         comparisons=len(comparisons),
@@ -84,7 +88,7 @@ def copy_history(
     return report
 
 
-def _counts(store: HistoryStore) -> tuple[int, int, int]:
+def _counts(store: HistoryReader) -> tuple[int, int, int]:
     """How many runs, comparisons and evaluation runs `store` holds."""
     return (
         store.total_count(),

@@ -86,6 +86,6 @@ def test_the_model_is_warmed_up_once_per_process_in_the_background(workbench, op
     assert thread.name == "model-warm-up" and not thread.is_alive()
     service = get_service()
     assert set(service._programs) == set(BackendType)  # both programs built, nothing run
-    assert service.store.total_count() == 0
+    assert service.history.total_count() == 0
     at.switch_page("pages/history.py").run()
     assert warm_up() is thread

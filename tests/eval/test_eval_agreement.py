@@ -7,8 +7,8 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from cli.app import app
 from eval.agreement import BUNDLED_JUDGMENTS, SPLITS, auc, load_judgments, measure
-from promptimp import cli
 from promptimp.models import InputError
 from tests.quality_cases import CONTEXT, GOOD, IDEA
 
@@ -70,7 +70,7 @@ def test_auc_is_the_chance_a_good_one_ranks_above_junk():
 
 
 def test_the_command_prints_agreement_and_disagreements(judgments):
-    result = CliRunner().invoke(cli.app, ["eval", "agreement", "--judgments", str(judgments)])
+    result = CliRunner().invoke(app, ["eval", "agreement", "--judgments", str(judgments)])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert lines[0].split()[:3] == ["split", "n", "agree"]
@@ -81,9 +81,7 @@ def test_the_command_prints_agreement_and_disagreements(judgments):
 
 
 def test_the_command_gives_json(judgments):
-    result = CliRunner().invoke(
-        cli.app, ["eval", "agreement", "--judgments", str(judgments), "--json"]
-    )
+    result = CliRunner().invoke(app, ["eval", "agreement", "--judgments", str(judgments), "--json"])
     assert [split["split"] for split in json.loads(result.stdout)] == [*SPLITS, "all"]
 
 

@@ -10,32 +10,28 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from promptimp import cli
+from cli.app import app
+from cli.context import CliState
 from promptimp.models import InputError
 from tests.support import cli_in_subprocess
 
 
-@pytest.fixture
-def service(service):
-    """The DummyLM service installed as the CLI's own."""
-    cli.state._service = service
-    yield service
-    cli.state._service = None
-
-
-def invoke(*args: str):
-    result = CliRunner().invoke(cli.app, ["eval", *args])
+def invoke(service, *args: object):
+    """`promptimp eval ARGS` in process on `service`; it must succeed."""
+    result = CliRunner().invoke(app, ["eval", *map(str, args)], obj=CliState(service))
     assert result.exit_code == 0, result.output
     return result
 
 
-def invoke_json(*args: str):
-    return json.loads(invoke(*args, "--json").stdout)
+def invoke_json(service, *args: object):
+    return json.loads(invoke(service, *args, "--json").stdout)
 
 
 @pytest.fixture
 def two_runs(service, devset):
-    return invoke_json("run", "--dataset", str(devset), "--backend", "both", "--limit", "3")
+    return invoke_json(
+        service, "run", "--dataset", str(devset), "--backend", "both", "--limit", "3"
+    )
 
 
 def test_run_both_prints_both_runs_and_their_comparison(two_runs, service, devset):
@@ -49,38 +45,40 @@ def test_run_both_prints_both_runs_and_their_comparison(two_runs, service, devse
     }  # fmt: skip
     comparison = two_runs["comparison"]
     assert (comparison["first_id"], comparison["second_id"], comparison["ties"]) == (1, 2, 3)
-    assert service.store.total_count() == 6
+    assert service.history.total_count() == 6
 
 
 def test_run_one_backend_has_no_comparison(service, devset):
-    data = invoke_json("run", "--dataset", str(devset), "--backend", "zero-shot", "--limit", "2")
+    data = invoke_json(
+        service, "run", "--dataset", str(devset), "--backend", "zero-shot", "--limit", "2"
+    )
     assert [r["backend"] for r in data["runs"]] == ["zero-shot"]
     assert data["comparison"] is None
 
 
-def test_list_show_and_compare_read_the_stored_runs(two_runs):
-    listed = invoke_json("list")
+def test_list_show_and_compare_read_the_stored_runs(two_runs, service):
+    listed = invoke_json(service, "list")
     assert [(r["id"], r["backend"]) for r in listed] == [(2, "few-shot"), (1, "zero-shot")]
     assert "results" not in listed[0]
     assert listed[1] == {k: v for k, v in two_runs["runs"][0].items() if k != "results"}
-    shown = invoke_json("show", "1")
+    shown = invoke_json(service, "show", "1")
     assert shown == two_runs["runs"][0]
-    compared = invoke_json("compare", "1", "2")
+    compared = invoke_json(service, "compare", "1", "2")
     assert compared == two_runs["comparison"]
     assert compared["score_delta"] == 0.0
     assert set(compared["part_deltas"].values()) == {0.0}
 
 
-def test_human_output_names_runs_parts_and_wins(two_runs):
-    assert "few-shot" in invoke("list").stdout
-    shown = invoke("show", "2").stdout
+def test_human_output_names_runs_parts_and_wins(two_runs, service):
+    assert "few-shot" in invoke(service, "list").stdout
+    shown = invoke(service, "show", "2").stdout
     assert "GraphQL schema for a blog platform" in shown and "grounding" in shown
-    compared = invoke("compare", "1", "2").stdout
+    compared = invoke(service, "compare", "1", "2").stdout
     assert "#2 wins 0, #1 wins 0, ties 3." in compared
 
 
 def test_a_missing_run_is_an_input_error(service):
-    result = CliRunner().invoke(cli.app, ["eval", "show", "9"])
+    result = CliRunner().invoke(app, ["eval", "show", "9"], obj=CliState(service))
     assert isinstance(result.exception, InputError)
     assert str(result.exception) == "No evaluation run with id 9."
 

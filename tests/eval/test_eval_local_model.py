@@ -24,4 +24,4 @@ def test_five_devset_examples_on_the_embedded_model(db_path, devset):
     # prompt is assembled from the parts, so role and directive are always in it
     assert report.parts["structure"] >= 4 / 7
     assert report.parts["consistency"] == 1.0
-    assert load_report(service.store, report.id) == report
+    assert load_report(service.history, report.id) == report

@@ -28,9 +28,9 @@ def test_a_run_over_three_examples_stores_prompt_runs_and_the_evaluation(service
     )
     assert [r.prompt_run_id for r in report.results] == [1, 2, 3]
     assert [r.example_index for r in report.results] == [0, 1, 2]
-    assert service.store.total_count() == 3
+    assert service.history.total_count() == 3
     for example, result in zip(three, report.results, strict=True):
-        stored = service.store.get(result.prompt_run_id)
+        stored = service.history.get(result.prompt_run_id)
         assert stored.original_idea == example.original_idea
         assert result.score == score_prediction(example, stored).score
     assert report.score == pytest.approx(sum(r.score for r in report.results) / 3)
@@ -44,9 +44,9 @@ def test_a_run_over_three_examples_stores_prompt_runs_and_the_evaluation(service
 
 def test_a_stored_run_loads_back_equal(service, three):
     report = evaluate_backend(service, three, "zero-shot", dataset="devset")
-    loaded = load_report(service.store, report.id)
+    loaded = load_report(service.history, report.id)
     assert loaded == report
-    assert list_reports(service.store) == [report.model_copy(update={"results": ()})]
+    assert list_reports(service.history) == [report.model_copy(update={"results": ()})]
 
 
 def test_both_backends_report_one_progress_count(service, three):
@@ -60,7 +60,7 @@ def test_both_backends_report_one_progress_count(service, three):
     )
     assert [(r.id, r.backend) for r in reports] == [(1, "zero-shot"), (2, "few-shot")]
     assert seen == [(1, 6), (2, 6), (3, 6), (4, 6), (5, 6), (6, 6)]
-    assert [run.backend.value for run in service.store.recent()] == ["few-shot"] * 3 + [
+    assert [run.backend.value for run in service.history.recent()] == ["few-shot"] * 3 + [
         "zero-shot"
     ] * 3
 
@@ -104,7 +104,7 @@ def test_an_example_the_service_refuses_scores_zero_and_the_run_goes_on(service)
     assert (failed.score, failed.prompt_run_id) == (0.0, None)
     assert set(failed.parts.values()) == {0.0}
     assert passed.error == "" and passed.prompt_run_id == 1 and passed.score > 0
-    assert load_report(service.store, report.id).results[0].error == failed.error
+    assert load_report(service.history, report.id).results[0].error == failed.error
 
 
 def test_an_unexpected_failure_is_recorded_not_raised(service, monkeypatch, three):
@@ -148,6 +148,6 @@ def test_the_judge_needs_a_hosted_model(db_path):
 
 def test_a_deleted_prompt_run_leaves_its_result_without_text(service, three):
     report = evaluate_backend(service, three[:1], "zero-shot", dataset="devset")
-    service.store.delete(report.results[0].prompt_run_id)
-    (result,) = load_report(service.store, report.id).results
+    service.delete_run(report.results[0].prompt_run_id)
+    (result,) = load_report(service.history, report.id).results
     assert (result.prompt_run_id, result.original_idea, result.improved_prompt) == (1, "", "")

@@ -1,0 +1,5 @@
+"""`python -m cli ...` is `promptimp ...`."""
+
+from cli.app import main
+
+main()

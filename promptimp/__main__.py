@@ -1,5 +1,0 @@
-"""`python -m promptimp` runs the command line."""
-
-from promptimp.cli import main
-
-main()
