@@ -160,16 +160,12 @@ def cli_in_subprocess(db_path: Path, *commands: Sequence[str]) -> tuple[list[str
     return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
 
 
-class _EchoingProvider(BaseHTTPRequestHandler):
-    """An OpenAI-style endpoint that refuses every key with a 401 quoting it in full."""
+class JSONHandler(BaseHTTPRequestHandler):
+    """A quiet http.server handler for the local servers tests start; answers in JSON."""
 
-    def do_POST(self) -> None:  # noqa: N802 - the http.server name
-        self.rfile.read(int(self.headers.get("content-length") or 0))
-        key = self.headers.get("authorization", "").removeprefix("Bearer ")
-        body = json.dumps(
-            {"error": {"message": f"Incorrect API key provided: {key}", "code": "invalid_api_key"}}
-        ).encode()
-        self.send_response(401)
+    def send_json(self, status: int, payload: dict[str, object]) -> None:
+        body = json.dumps(payload).encode()
+        self.send_response(status)
         self.send_header("content-type", "application/json")
         self.send_header("content-length", str(len(body)))
         self.end_headers()
@@ -177,6 +173,16 @@ class _EchoingProvider(BaseHTTPRequestHandler):
 
     def log_message(self, *args: object) -> None:
         pass
+
+
+class _EchoingProvider(JSONHandler):
+    """An OpenAI-style endpoint that refuses every key with a 401 quoting it in full."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server name
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        key = self.headers.get("authorization", "").removeprefix("Bearer ")
+        message = f"Incorrect API key provided: {key}"
+        self.send_json(401, {"error": {"message": message, "code": "invalid_api_key"}})
 
 
 @contextmanager

@@ -96,8 +96,10 @@ def render_run(run: PromptRun, *, key: str, show_input: bool = False) -> None:
         text_section("Idea", run.original_idea)
         if run.context:
             text_section("Context", run.context)
+        by = f" · by {escape_markdown(run.author)}" if run.author else ""
         st.caption(
             f"{run.timestamp:%Y-%m-%d %H:%M:%S} UTC · model {escape_markdown(run.model_version)}"
+            + by
         )
     parts, prompt = st.columns([2, 3], gap="large")
     with parts:
