@@ -1,7 +1,8 @@
 """Few-shot demos: load the trainset, pick the most similar demos per idea, compile/save/load.
 
 The pool of candidate demos is the compiled program's demos when
-DSPY_FEWSHOT_COMPILED_PATH exists, else the trainset at DSPY_FEWSHOT_TRAINSET_PATH. For each
+DSPY_FEWSHOT_COMPILED_PATH exists, else the trainset at DSPY_FEWSHOT_TRAINSET_PATH, together
+with the user trainset at DSPY_FEWSHOT_USER_TRAINSET_PATH (good runs people added). For each
 idea, `DemoSelector` returns the DSPY_FEWSHOT_K pool examples most similar to its idea + context
 (cosine over TF-IDF of character n-grams, which works for English and Spanish alike), each demo
 read whole: its idea and context and the role, directive and guardrails it answers with.
@@ -42,6 +43,17 @@ class FewShotError(PromptImpError):
 
 def load_trainset(path: str | Path) -> list[dspy.Example]:
     """The examples of a JSONL trainset, inputs marked; a bad line raises FewShotError."""
+    examples = [example for _, example in read_trainset_rows(path)]
+    if not examples:
+        raise FewShotError(f"Trainset {path} has no examples.")
+    return examples
+
+
+def read_trainset_rows(path: str | Path) -> list[tuple[dict[str, Any], dspy.Example]]:
+    """Each row of a JSONL trainset with its example (none for an empty file).
+
+    A missing or unreadable file, or a bad line, raises FewShotError naming the file (and line).
+    """
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
@@ -49,21 +61,20 @@ def load_trainset(path: str | Path) -> list[dspy.Example]:
         raise FewShotError(f"Trainset not found: {path}.") from None
     except (OSError, UnicodeDecodeError) as error:
         raise FewShotError(f"Cannot read trainset {path}: {error}.") from None
-    examples = []
+    rows = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            examples.append(example_from_row(json.loads(line)))
+            row = json.loads(line)
+            rows.append((row, example_from_row(row)))
         except json.JSONDecodeError as error:
             raise FewShotError(
                 f"{path} line {number}: invalid JSON ({error.msg} at column {error.colno})."
             ) from None
         except ValueError as error:
             raise FewShotError(f"{path} line {number}: {error}.") from None
-    if not examples:
-        raise FewShotError(f"Trainset {path} has no examples.")
-    return examples
+    return rows
 
 
 def example_from_row(row: Any) -> dspy.Example:
@@ -171,13 +182,22 @@ class DemoSelector:
 
 
 def load_demo_selector(settings: Settings) -> DemoSelector:
-    """A selector over the compiled program's demos if that file exists, else the trainset."""
+    """A selector over the compiled program's demos if that file exists, else the trainset,
+    plus the user trainset's examples when that file exists."""
     compiled = settings.DSPY_FEWSHOT_COMPILED_PATH
     if compiled and Path(compiled).is_file():
         pool = load_compiled_demos(compiled)
     else:
         pool = _settings_trainset(settings)
-    return DemoSelector(pool, k=settings.DSPY_FEWSHOT_K)
+    return DemoSelector([*pool, *_user_trainset(settings)], k=settings.DSPY_FEWSHOT_K)
+
+
+def _user_trainset(settings: Settings) -> list[dspy.Example]:
+    """The examples people added from good runs (none while the file does not exist)."""
+    path = Path(settings.DSPY_FEWSHOT_USER_TRAINSET_PATH)
+    if not settings.DSPY_FEWSHOT_USER_TRAINSET_PATH or not path.is_file():
+        return []
+    return [example for _, example in read_trainset_rows(path)]
 
 
 def _settings_trainset(settings: Settings) -> list[dspy.Example]:

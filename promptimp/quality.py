@@ -30,7 +30,7 @@ from functools import lru_cache
 
 from wordfreq import zipf_frequency
 
-from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, MIN_GUARDRAILS
+from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, MIN_GUARDRAILS, PromptRun
 
 ACCEPTABLE_FLOOR = 0.7
 JUNK_CEILING = 0.4
@@ -932,3 +932,16 @@ def check_prompt(
     acceptable, score = score_of(checks)
     failures = tuple(check for check in checks if not check.passed)
     return QualityReport(tuple(checks), acceptable, score, failures)
+
+
+def check_run(run: PromptRun) -> QualityReport:
+    """`check_prompt` of a stored run's parts."""
+    return check_prompt(
+        run.original_idea,
+        run.context,
+        run.role,
+        run.directive,
+        run.framework,
+        run.guardrails,
+        run.improved_prompt,
+    )

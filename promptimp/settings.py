@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     DSPY_COMPILED_PATH: str = ""
     DSPY_FEWSHOT_ENABLED: bool = False
     DSPY_FEWSHOT_TRAINSET_PATH: str = "data/trainset.jsonl"
+    DSPY_FEWSHOT_USER_TRAINSET_PATH: str = "data/user_trainset.jsonl"
     DSPY_FEWSHOT_K: int = Field(default=3, ge=1, le=20)
     DSPY_FEWSHOT_COMPILED_PATH: str = "models/prompt_improver_fewshot.json"
 

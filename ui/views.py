@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 from promptimp.models import PromptRun
-from promptimp.quality import Check, QualityReport, check_prompt
+from promptimp.quality import Check, QualityReport, check_run
 from ui.text import escape_markdown, plural
 
 
@@ -36,15 +36,7 @@ def text_section(title: str, body: str) -> None:
 
 def run_quality(run: PromptRun) -> QualityReport:
     """The core quality checks of a run's parts (promptimp.quality)."""
-    return check_prompt(
-        run.original_idea,
-        run.context,
-        run.role,
-        run.directive,
-        run.framework,
-        run.guardrails,
-        run.improved_prompt,
-    )
+    return check_run(run)
 
 
 def verdict_text(report: QualityReport) -> str:

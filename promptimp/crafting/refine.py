@@ -1,0 +1,95 @@
+"""Refine a run: a DSPy program that rewrites a version's parts as a person's feedback asks.
+
+Its output fields are the improver's own (ImprovePromptParts, plus ImprovePrompt's
+improved_prompt for strong providers), so the service turns an answer into a run through
+promptimp.assembly exactly as it does an improved prompt, and the embedded engine tightens
+the same schema (short spaced prose, 3-5 guardrails, a known framework).
+"""
+
+from __future__ import annotations
+
+import dspy
+
+from promptimp.improver import ImprovePrompt, ImprovePromptParts
+from promptimp.models import InputError, PromptRun
+from promptimp.text import is_valid_unicode, strip_control, visible_length
+
+MAX_FEEDBACK_CHARS = 2000
+QUICK_FEEDBACK: tuple[str, ...] = (
+    "Shorter",
+    "More specific",
+    "Add a guardrail about security",
+    "More formal",
+    "Simpler words",
+)
+"""Feedback a person can pick with one click."""
+
+
+class RefinePromptParts(ImprovePromptParts):
+    """Rewrite the parts of a prompt for an AI assistant so that they follow the feedback.
+
+    Start from the previous role, directive, framework and guardrails: change what the feedback
+    asks for and keep what it does not mention. Give 3 to 5 concrete guardrails specific to
+    this task. Stay in the language of the idea. Never use placeholders.
+    """
+
+    previous_role: str = dspy.InputField(desc="the previous version's expert role")
+    previous_directive: str = dspy.InputField(desc="the previous version's directive")
+    previous_framework: str = dspy.InputField(desc="the previous version's framework")
+    previous_guardrails: list[str] = dspy.InputField(desc="the previous version's guardrails")
+    feedback: str = dspy.InputField(desc="what the person wants changed")
+
+
+class RefinePrompt(RefinePromptParts):
+    """Rewrite a prompt for an AI assistant so that it follows the feedback.
+
+    Start from the previous role, directive, framework, guardrails and prompt: change what the
+    feedback asks for and keep what it does not mention. Give 3 to 5 concrete guardrails
+    specific to this task. Then write the complete improved prompt, which must state the role,
+    the directive, how to apply the framework, and every guardrail. Stay in the language of the
+    idea. Never use placeholders.
+    """
+
+    previous_prompt: str = dspy.InputField(desc="the previous version's complete prompt")
+    improved_prompt: str = ImprovePrompt.output_fields["improved_prompt"]
+
+
+class Refiner(dspy.Module):
+    """Rewrites a previous version's parts as the feedback asks."""
+
+    def __init__(self, signature: type[dspy.Signature] = RefinePrompt) -> None:
+        super().__init__()
+        self.predict = dspy.Predict(signature)
+
+    def forward(self, previous: PromptRun, feedback: str) -> dspy.Prediction:
+        inputs = {
+            "original_idea": previous.original_idea,
+            "context": previous.context,
+            "previous_role": previous.role,
+            "previous_directive": previous.directive,
+            "previous_framework": previous.framework,
+            "previous_guardrails": list(previous.guardrails),
+            "previous_prompt": previous.improved_prompt,
+            "feedback": feedback,
+        }
+        wanted = self.predict.signature.input_fields
+        return self.predict(**{name: value for name, value in inputs.items() if name in wanted})
+
+
+def build_refiner(*, assemble_locally: bool = False) -> Refiner:
+    """The refine program; `assemble_locally` asks only for the parts (as build_program does)."""
+    return Refiner(RefinePromptParts if assemble_locally else RefinePrompt)
+
+
+def validate_feedback(text: str) -> str:
+    """The feedback without control characters and outer whitespace, or InputError."""
+    if text and not is_valid_unicode(text):
+        raise InputError.invalid_unicode("feedback")
+    feedback = strip_control(text or "").strip()
+    if visible_length(feedback) < 1:
+        raise InputError("The feedback is empty; say what to change, e.g. 'Shorter'.")
+    if len(feedback) > MAX_FEEDBACK_CHARS:
+        raise InputError(
+            f"The feedback is {len(feedback):,} characters; the limit is {MAX_FEEDBACK_CHARS:,}."
+        )
+    return feedback
