@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict
@@ -19,6 +17,13 @@ from promptimp.assembly import DEFAULT_FRAMEWORK, to_improved_prompt
 from promptimp.breaker import BreakerState, CircuitBreaker
 from promptimp.history import HistoryReader, HistoryStore, open_history, open_store
 from promptimp.history.records import EvalReport
+from promptimp.model_choice import (
+    ModelChoice,
+    available_models,
+    default_choice,
+    parse_model,
+    settings_for,
+)
 from promptimp.models import (
     FRAMEWORKS,
     BackendType,
@@ -32,12 +37,11 @@ from promptimp.models import (
     RepositoryError,
     StoragePausedError,
 )
-from promptimp.settings import Provider, Settings
+from promptimp.runtime import ModelRuntime, ProgramFactory
+from promptimp.settings import Settings
 from promptimp.text import first_line, is_valid_unicode, strip_control, visible_length
 
 if TYPE_CHECKING:
-    import dspy
-
     from promptimp.history.transfer import CopyReport
 
 log = logging.getLogger(__name__)
@@ -47,7 +51,6 @@ MAX_TEXT_CHARS = 20_000
 STORAGE_FAILURE_THRESHOLD = 5
 STORAGE_COOLDOWN_S = 300.0
 
-ProgramFactory = Callable[[BackendType], "dspy.Module"]
 T = TypeVar("T")
 HISTORY_DISABLED = (
     "History is disabled (SQLITE_ENABLED=false and no HISTORY_DATABASE_URL); enable it to"
@@ -100,7 +103,12 @@ def parse_backend(value: str | BackendType | None, default: str) -> BackendType:
 
 
 class ImproveService:
-    """The one entry point for improving prompts; pages, CLI and API all call it."""
+    """The one entry point for improving prompts; pages, CLI and API all call it.
+
+    Every model call takes an optional `model` (a ModelChoice id from available_models());
+    empty means the configured one. `lm`, `adapter` and `program_factory` replace what the
+    settings would build for the configured model (tests pass DSPy's DummyLM).
+    """
 
     def __init__(
         self,
@@ -115,21 +123,27 @@ class ImproveService:
         self.settings = settings
         self._store = store if store is not None else open_history(settings)
         self.breaker = breaker or CircuitBreaker(STORAGE_FAILURE_THRESHOLD, STORAGE_COOLDOWN_S)
-        self._lm = lm
-        self._adapter = adapter
-        self._program_factory = program_factory
-        self._programs: dict[BackendType, dspy.Module] = {}
+        default = ModelRuntime(settings, lm=lm, adapter=adapter, program_factory=program_factory)
+        self._runtimes: dict[str, ModelRuntime] = {default_choice(settings).id: default}
         self._lock = threading.Lock()
         self._last_storage_error = ""
 
     @property
     def model_version(self) -> str:
-        return f"{self.settings.LLM_PROVIDER.value}/{self.settings.model_name}"
+        """The configured model, as runs record it ('provider/model')."""
+        return self.runtime().model_version
 
-    @property
-    def assembles_locally(self) -> bool:
-        """Small local models give the parts; the prompt is assembled from them."""
-        return self.settings.LLM_PROVIDER is Provider.LOCAL
+    def available_models(self) -> list[ModelChoice]:
+        """The configured model first, the embedded one, and every provider with a key."""
+        return available_models(self.settings)
+
+    def runtime(self, model: str | None = None) -> ModelRuntime:
+        """The runtime of `model` (the configured one when empty), built once per model."""
+        choice = parse_model(self.settings, model)
+        with self._lock:
+            if choice.id not in self._runtimes:
+                self._runtimes[choice.id] = ModelRuntime(settings_for(self.settings, choice))
+            return self._runtimes[choice.id]
 
     # -- improving -------------------------------------------------------------------------
 
@@ -139,6 +153,7 @@ class ImproveService:
         context: str = "",
         backend: str | BackendType | None = None,
         author: str | None = None,
+        model: str | None = None,
     ) -> ImproveResult:
         """Improve `idea`; the result always comes back, with warnings if it was not stored.
 
@@ -150,35 +165,40 @@ class ImproveService:
         """
         idea, context = validate_input(idea, context)
         chosen = parse_backend(backend, self.settings.default_backend)
-        fields, latency_ms = self._run_program(chosen, idea, context)
-        improved, warnings = self._normalise(fields, idea, context)
+        runtime = self.runtime(model)
+        fields, latency_ms = runtime.run(
+            runtime.program(chosen), original_idea=idea, context=context
+        )
+        improved, warnings = self._normalise(runtime, fields, idea, context)
         warnings += self._budget_warning(latency_ms)
         run = PromptRun(
             original_idea=idea,
             context=context,
             backend=chosen,
             latency_ms=latency_ms,
-            model_version=self.model_version,
+            model_version=runtime.model_version,
             author=author or self.settings.default_author,
             **improved.model_dump(),
         )
         result = self._save(run)
         return result.model_copy(update={"warnings": (*warnings, *result.warnings)})
 
-    def generate(self, backend: BackendType, idea: str, context: str = "") -> ImprovedPrompt:
+    def generate(
+        self, backend: BackendType, idea: str, context: str = "", model: str | None = None
+    ) -> ImprovedPrompt:
         """Run the backend's program and normalise its answer; nothing is timed or stored."""
-        fields, _ = self._run_program(backend, idea, context)
-        return self._normalise(fields, idea, context)[0]
+        runtime = self.runtime(model)
+        fields, _ = runtime.run(runtime.program(backend), original_idea=idea, context=context)
+        return self._normalise(runtime, fields, idea, context)[0]
 
-    def warm_up(self) -> None:
+    def warm_up(self, model: str | None = None) -> None:
         """Import DSPy and build the LM, the adapter and both programs without running them.
 
         Idempotent and thread-safe, so the workbench can call it from a background thread at
         start; a failure is logged and met again, as a one-line error, by the first improve.
         """
         try:
-            self._prepared(BackendType.ZERO_SHOT)
-            self._prepared(BackendType.FEW_SHOT)
+            self.runtime(model).warm_up()
         except PromptImpError as error:
             log.warning("warming up the model failed: %s", error)
         except Exception as error:  # a background thread must not end in a traceback
@@ -186,34 +206,13 @@ class ImproveService:
                 "warming up the model failed: %s: %s", type(error).__name__, first_line(error)
             )
 
-    def _prepared(self, backend: BackendType) -> tuple[dspy.Module, Any, Any]:
-        """The backend's program, the LM and the adapter, each built once."""
-        return self._program(backend), self._get_lm(), self._get_adapter()
-
-    def _run_program(
-        self, backend: BackendType, idea: str, context: str
-    ) -> tuple[dict[str, Any], int]:
-        """The program's raw output fields and how long the run took (ms)."""
-        import dspy
-
-        program, lm, adapter = self._prepared(backend)
-        started = time.perf_counter()
-        try:
-            with dspy.context(lm=lm, adapter=adapter):
-                prediction = program(original_idea=idea, context=context)
-        except ModelError:
-            raise
-        except Exception as error:  # any provider, parsing or engine failure
-            raise self._model_error(error) from error
-        return dict(prediction.items()), round((time.perf_counter() - started) * 1000)
-
     def _normalise(
-        self, fields: dict[str, Any], idea: str, context: str
+        self, runtime: ModelRuntime, fields: dict[str, Any], idea: str, context: str
     ) -> tuple[ImprovedPrompt, list[str]]:
         """The normalised answer and what was changed in it; ModelError when it has no
         prompt (no role, directive or guardrails). A framework outside the known set is
         replaced by the default one."""
-        improved = to_improved_prompt(fields, idea, context, assemble=self.assembles_locally)
+        improved = to_improved_prompt(fields, idea, context, assemble=runtime.assembles_locally)
         missing = [
             name
             for name, value in (
@@ -225,7 +224,7 @@ class ImproveService:
         ]
         if missing:
             raise ModelError(
-                f"The language model {self.model_version} answered without a prompt"
+                f"The language model {runtime.model_version} answered without a prompt"
                 f" (no {' and no '.join(missing)}); nothing was stored. Try again or"
                 " choose another model."
             )
@@ -245,62 +244,6 @@ class ImproveService:
             f"This run took {latency_ms:,} ms, over the latency budget of {budget:,} ms"
             " (MAX_LATENCY_MS)."
         ]
-
-    def _model_error(self, error: BaseException) -> ModelError:
-        """A one-line ModelError for `error`, with every configured API key masked."""
-        text = self.settings.redact(str(error)).strip()
-        reason = text.splitlines()[0] if text else type(error).__name__
-        return ModelError(f"The language model {self.model_version} failed: {reason[:300]}")
-
-    def _get_lm(self) -> Any:
-        with self._lock:
-            if self._lm is None:
-                from promptimp.lm import build_lm
-
-                try:
-                    self._lm = build_lm(self.settings)
-                except (OSError, ValueError) as error:
-                    raise ModelError(self.settings.redact(str(error))) from error
-            return self._lm
-
-    def _get_adapter(self) -> Any:
-        with self._lock:
-            if self._adapter is None:
-                from promptimp.lm import build_adapter
-
-                self._adapter = build_adapter(self.settings)
-            return self._adapter
-
-    def _program(self, backend: BackendType) -> dspy.Module:
-        with self._lock:
-            if backend not in self._programs:
-                factory = self._program_factory or self._default_program_factory
-                self._programs[backend] = factory(backend)
-            return self._programs[backend]
-
-    def _default_program_factory(self, backend: BackendType) -> dspy.Module:
-        from promptimp.improver import build_program
-
-        select_demos = None
-        if backend is BackendType.FEW_SHOT:
-            from promptimp.fewshot import load_demo_selector
-
-            select_demos = load_demo_selector(self.settings)
-        program = build_program(
-            backend, assemble_locally=self.assembles_locally, select_demos=select_demos
-        )
-        compiled = self.settings.DSPY_COMPILED_PATH
-        if backend is BackendType.ZERO_SHOT and compiled:
-            if not Path(compiled).is_file():
-                raise InputError(f"DSPY_COMPILED_PATH={compiled} is not a file; fix or unset it.")
-            try:
-                program.load(compiled)
-            except Exception as error:  # not JSON, or not a saved program
-                raise InputError(
-                    f"DSPY_COMPILED_PATH={compiled} cannot be loaded ({first_line(error)});"
-                    " fix or unset it."
-                ) from None
-        return program
 
     # -- storing ---------------------------------------------------------------------------
 

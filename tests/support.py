@@ -37,9 +37,11 @@ ANSWER = {
 """Every output field of the ImprovePrompt signature, as a strong provider would give them."""
 
 
-def dummy_service(db_path, answers=None, store=None, **overrides) -> ImproveService:
+def dummy_service(
+    db_path, answers=None, store=None, program_factory=None, **overrides
+) -> ImproveService:
     """A service on DummyLM (an API provider, so the full signature) storing in `db_path`
-    (or in `store` when given)."""
+    (or in `store` when given), running `program_factory`'s programs when given."""
     settings = Settings(
         **{
             "LLM_PROVIDER": "openai",
@@ -49,7 +51,9 @@ def dummy_service(db_path, answers=None, store=None, **overrides) -> ImproveServ
         }
     )
     lm = DummyLM(answers if answers is not None else [ANSWER] * 20)
-    return ImproveService(settings, lm=lm, adapter=dspy.ChatAdapter(), store=store)
+    return ImproveService(
+        settings, lm=lm, adapter=dspy.ChatAdapter(), store=store, program_factory=program_factory
+    )
 
 
 STOP_TIMEOUT_S = 15

@@ -151,8 +151,7 @@ def test_a_model_error_quoting_the_key_is_masked_in_response_and_log(db_path, ca
     def leaky_program(**_: object) -> None:
         raise RuntimeError(f"401 Unauthorized: invalid api key {SECRET}")
 
-    service = make_service(db_path)
-    service._program_factory = lambda backend: leaky_program
+    service = make_service(db_path, program_factory=lambda backend: leaky_program)
     with caplog.at_level(logging.DEBUG):
         response = make_client(service).post(IMPROVE, json={"idea": IDEA})
     assert response.status_code == 503
@@ -168,8 +167,7 @@ def test_improving_runs_in_the_threadpool_so_other_requests_are_answered(db_path
         assert released.wait(10), "the event loop was blocked while improving"
         return dspy.Prediction(**ANSWER)
 
-    service = make_service(db_path)
-    service._program_factory = lambda backend: blocking_program
+    service = make_service(db_path, program_factory=lambda backend: blocking_program)
     app = create_app(service)
 
     async def scenario() -> tuple[httpx.Response, httpx.Response]:

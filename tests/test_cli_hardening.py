@@ -249,7 +249,7 @@ def test_help_names_arguments_plainly_and_version_prints(cli_env, monkeypatch):
 
 def run_process(db_path, *args: str | bytes, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "promptimp", *args],
+        [sys.executable, "-m", "cli", *args],
         capture_output=True,
         env=child_env(SQLITE_DB_PATH=str(db_path), **env),
         cwd=next(folder for folder in db_path.parents if folder.is_dir()),
@@ -301,7 +301,7 @@ def test_an_export_to_a_full_disk_is_one_line_naming_the_output_file(tmp_path, m
 def test_standard_output_on_a_full_disk_is_one_line_exit_1(cli_env, argv):
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [sys.executable, "-m", "promptimp", *argv],
+            [sys.executable, "-m", "cli", *argv],
             stdout=full,
             stderr=subprocess.PIPE,
             env=child_env(SQLITE_DB_PATH=str(cli_env)),

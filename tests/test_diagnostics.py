@@ -22,8 +22,7 @@ def test_the_checks_latency_leaves_out_building_the_program_on_a_cold_process(db
         time.sleep(0.8)  # like importing DSPy and building the LM on first use
         return build_program(backend)
 
-    service = dummy_service(db_path, [ANSWER])
-    service._program_factory = slow_to_build
+    service = dummy_service(db_path, [ANSWER], program_factory=slow_to_build)
     result = check_model(service)
     assert result.ok, result.message
     assert result.latency_ms < 500  # the 800 ms of building are not the model's

@@ -197,7 +197,7 @@ def test_few_shot_backend_shows_similar_demos_to_the_model(tmp_path):
     service = make_service(tmp_path, DSPY_FEWSHOT_TRAINSET_PATH=str(REAL_TRAINSET))
     run = service.improve("Build a React component for a sortable table", backend="few-shot").run
     assert run.backend is BackendType.FEW_SHOT
-    prompt_text = str(service._get_lm().history[-1]["messages"])
+    prompt_text = str(service.runtime().lm().history[-1]["messages"])
     assert "React" in prompt_text.split("Build a React component for a sortable table")[0]
 
 
@@ -219,7 +219,7 @@ def test_compiled_zero_shot_program_is_loaded(tmp_path):
     compiled.save(str(path))
     service = make_service(tmp_path, DSPY_COMPILED_PATH=str(path))
     service.improve("Write a launch announcement")
-    assert "Be brief." in str(service._get_lm().history[-1]["messages"])
+    assert "Be brief." in str(service.runtime().lm().history[-1]["messages"])
 
 
 def test_missing_compiled_program_is_one_line(tmp_path):
@@ -269,8 +269,7 @@ def _slow_to_build(seconds: float, built: list[BackendType]):
 
 def test_recorded_latency_is_the_programs_run_without_building_it(tmp_path):
     built: list[BackendType] = []
-    service = make_service(tmp_path)
-    service._program_factory = _slow_to_build(0.8, built)
+    service = make_service(tmp_path, program_factory=_slow_to_build(0.8, built))
     first = service.improve("Design a REST API for user management").run
     assert built == [BackendType.ZERO_SHOT]
     assert first.latency_ms < 500  # the 800 ms of building are not the run's
@@ -278,8 +277,11 @@ def test_recorded_latency_is_the_programs_run_without_building_it(tmp_path):
 
 def test_warm_up_builds_both_programs_once_even_from_several_threads(tmp_path):
     built: list[BackendType] = []
-    service = make_service(tmp_path, DSPY_FEWSHOT_TRAINSET_PATH=str(REAL_TRAINSET))
-    service._program_factory = _slow_to_build(0.2, built)
+    service = make_service(
+        tmp_path,
+        DSPY_FEWSHOT_TRAINSET_PATH=str(REAL_TRAINSET),
+        program_factory=_slow_to_build(0.2, built),
+    )
     threads = [threading.Thread(target=service.warm_up) for _ in range(3)]
     for thread in threads:
         thread.start()
@@ -305,8 +307,7 @@ def test_warm_up_logs_any_failure_as_one_line_and_its_thread_ends_cleanly(tmp_pa
     def broken_factory(backend: BackendType):
         raise RuntimeError("engine exploded\nsecond line")
 
-    service = make_service(tmp_path)
-    service._program_factory = broken_factory
+    service = make_service(tmp_path, program_factory=broken_factory)
     uncaught: list[threading.ExceptHookArgs] = []
     original_hook = threading.excepthook
     threading.excepthook = uncaught.append
@@ -385,13 +386,12 @@ def test_control_characters_are_stripped_before_anything_is_stored(tmp_path):
 
 
 def test_a_run_over_the_latency_budget_is_kept_and_flagged_naming_the_budget(tmp_path):
-    service = make_service(tmp_path, MAX_LATENCY_MS=1)
-
     def slow_program(**_: object) -> dspy.Prediction:
         time.sleep(0.05)
         return dspy.Prediction(**ANSWER)
 
-    service._program_factory = lambda backend: slow_program
+    service = make_service(tmp_path, MAX_LATENCY_MS=1, program_factory=lambda b: slow_program)
+
     result = service.improve("Design a REST API for user management")
     assert result.stored
     assert len(result.warnings) == 1

@@ -85,7 +85,7 @@ def test_the_model_is_warmed_up_once_per_process_in_the_background(workbench, op
     thread.join(timeout=TIMEOUT_S)
     assert thread.name == "model-warm-up" and not thread.is_alive()
     service = get_service()
-    assert set(service._programs) == set(BackendType)  # both programs built, nothing run
+    assert service.runtime().built_backends == set(BackendType)  # built, nothing run
     assert service.history.total_count() == 0
     at.switch_page("pages/history.py").run()
     assert warm_up() is thread

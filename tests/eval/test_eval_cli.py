@@ -88,7 +88,7 @@ def test_a_bad_dataset_line_is_one_error_line_and_exit_2(tmp_path, db_path):
     bad.write_text('{"idea": "fine idea"}\n{"idea": 3}\n', encoding="utf-8")
     env = {**os.environ, "SQLITE_DB_PATH": str(db_path)}
     done = subprocess.run(
-        [sys.executable, "-m", "promptimp", "eval", "run", "--dataset", str(bad)],
+        [sys.executable, "-m", "cli", "eval", "run", "--dataset", str(bad)],
         capture_output=True,
         text=True,
         env=env,
