@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 
+import psycopg
 import pytest
 
 from promptimp.history import SQLiteStore
@@ -26,7 +27,38 @@ EXPECTED_COLUMNS = [
     (12, "latency_ms", "INTEGER", 0, None, 0),
     (13, "model_version", "TEXT", 0, None, 0),
     (14, "author", "TEXT", 0, None, 0),
+    (15, "parent_id", "INTEGER", 0, None, 0),
+    (16, "feedback", "TEXT", 1, "''", 0),
+    (17, "keeper", "BOOLEAN", 1, "0", 0),
 ]
+
+ANSWER_COLUMNS = [
+    ("prompt", "TEXT", 1),
+    ("answer", "TEXT", 1),
+    ("latency_ms", "INTEGER", 1),
+    ("prompt_tokens", "INTEGER", 0),
+    ("completion_tokens", "INTEGER", 0),
+]
+EXPECTED_TRIAL_COLUMNS = [
+    (0, "id", "INTEGER", 0, None, 1),
+    (1, "run_id", "INTEGER", 1, None, 0),
+    (2, "timestamp", "DATETIME", 1, "CURRENT_TIMESTAMP", 0),
+    (3, "target_model", "TEXT", 1, None, 0),
+    *(
+        (4 + index, f"{side}_{name}", kind, notnull, None, 0)
+        for index, (side, (name, kind, notnull)) in enumerate(
+            (side, column) for side in ("original", "improved") for column in ANSWER_COLUMNS
+        )
+    ),
+]
+GOOD_TRIAL = {
+    "target_model": "openai/gpt-4o-mini",
+    **{
+        f"{side}_{name}": value
+        for side in ("original", "improved")
+        for name, value in (("prompt", "p"), ("answer", "a"), ("latency_ms", 5))
+    },
+}
 
 GOOD_ROW = {
     "original_idea": "idea",
@@ -57,8 +89,27 @@ def insert_raw(conn: sqlite3.Connection, **overrides: object) -> None:
         conn.execute(f"INSERT INTO prompt_history ({columns}) VALUES ({marks})", list(row.values()))
 
 
+def insert_trial(conn: sqlite3.Connection, **overrides: object) -> None:
+    row = {**GOOD_TRIAL, **overrides}
+    with conn:
+        conn.execute(
+            f"INSERT INTO trials ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()),
+        )
+
+
+def count(conn: sqlite3.Connection, table: str) -> int:
+    (rows,) = conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()
+    return rows
+
+
 def test_blank_database_gets_exactly_the_columns(migrated):
     assert migrated.execute("PRAGMA table_info(prompt_history)").fetchall() == EXPECTED_COLUMNS
+    assert migrated.execute("PRAGMA table_info(run_tags)").fetchall() == [
+        (0, "run_id", "INTEGER", 1, None, 1),
+        (1, "tag", "TEXT", 1, None, 2),
+    ]
+    assert migrated.execute("PRAGMA table_info(trials)").fetchall() == EXPECTED_TRIAL_COLUMNS
 
 
 def test_checks_and_autoincrement_are_in_the_schema(migrated):
@@ -99,9 +150,28 @@ def test_indexes_fts_table_and_triggers_exist(migrated):
         "idx_prompt_history_latency_ms": ["latency_ms"],
         "idx_prompt_history_author": ["author", "timestamp"],
         "idx_prompt_history_day": [None, "backend", "confidence", "latency_ms"],  # None: expr
+        "idx_prompt_history_parent_id": ["parent_id"],
     }
+    assert [row[2] for row in migrated.execute("PRAGMA index_info(idx_run_tags_tag)")] == [
+        "tag",
+        "run_id",
+    ]
+    assert [row[2] for row in migrated.execute("PRAGMA index_info(idx_trials_run_id)")] == [
+        "run_id",
+        "timestamp",
+    ]
     assert "prompt_history_fts" in names("table")
-    assert names("trigger") == {"prompt_history_ai", "prompt_history_ad", "prompt_history_au"}
+    assert names("trigger") == {
+        "prompt_history_ai",
+        "prompt_history_ad",
+        "prompt_history_au",
+        "prompt_history_parent_exists",
+        "prompt_history_reparent",
+        "prompt_history_run_tags_ad",
+        "prompt_history_trials_ad",
+        "run_tags_run_exists",
+        "trials_run_exists",
+    }
     fts_columns = [row[1] for row in migrated.execute("PRAGMA table_info(prompt_history_fts)")]
     assert fts_columns == ["original_idea", "context", "improved_prompt"]
 
@@ -150,6 +220,153 @@ def test_constraints_reject_bad_rows(migrated, overrides):
     with pytest.raises(sqlite3.IntegrityError):
         insert_raw(migrated, **overrides)
     assert migrated.execute("SELECT COUNT(*) FROM prompt_history").fetchone() == (0,)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "reason"),
+    [
+        ({"parent_id": 7}, "parent_id names no stored run"),
+        ({"id": 1, "parent_id": 1}, "parent_id names no stored run"),
+        ({"keeper": 2}, "CHECK constraint failed: keeper IN (0, 1)"),
+        ({"feedback": None}, "NOT NULL constraint failed: prompt_history.feedback"),
+    ],
+    ids=repr,
+)
+def test_version_columns_reject_bad_rows(migrated, overrides, reason):
+    with pytest.raises(sqlite3.IntegrityError) as caught:
+        insert_raw(migrated, **overrides)
+    assert str(caught.value) == reason
+    assert count(migrated, "prompt_history") == 0
+
+
+def test_a_parent_must_be_older_than_its_child(migrated):
+    insert_raw(migrated, id=5)
+    with pytest.raises(sqlite3.IntegrityError) as caught:
+        insert_raw(migrated, id=3, parent_id=5)
+    assert str(caught.value) == "CHECK constraint failed: parent_id IS NULL OR parent_id < id"
+    insert_raw(migrated, id=6, parent_id=5)
+    assert migrated.execute(
+        "SELECT id, parent_id, feedback, keeper FROM prompt_history"
+    ).fetchall() == [
+        (5, None, "", 0),
+        (6, 5, "", 0),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("table", "row", "reason"),
+    [
+        ("run_tags", {"run_id": 9, "tag": "tested"}, "run_id names no stored run"),
+        ("run_tags", {"run_id": 1, "tag": ""}, "CHECK constraint failed: tag <> ''"),
+        ("run_tags", {"run_id": 1, "tag": None}, "NOT NULL constraint failed: run_tags.tag"),
+        ("trials", {**GOOD_TRIAL, "run_id": 9}, "run_id names no stored run"),
+        (
+            "trials",
+            {**GOOD_TRIAL, "run_id": 1, "improved_latency_ms": -1},
+            "CHECK constraint failed: improved_latency_ms >= 0",
+        ),
+        (
+            "trials",
+            {**GOOD_TRIAL, "run_id": 1, "original_prompt_tokens": -1},
+            "CHECK constraint failed: original_prompt_tokens IS NULL"
+            " OR original_prompt_tokens >= 0",
+        ),
+        (
+            "trials",
+            {**GOOD_TRIAL, "run_id": 1, "original_answer": None},
+            "NOT NULL constraint failed: trials.original_answer",
+        ),
+    ],
+    ids=repr,
+)
+def test_tags_and_trials_reject_bad_rows(migrated, table, row, reason):
+    insert_raw(migrated, id=1)
+    with pytest.raises(sqlite3.IntegrityError) as caught, migrated:
+        migrated.execute(
+            f"INSERT INTO {table} ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})",
+            list(row.values()),
+        )
+    assert str(caught.value) == reason
+    assert count(migrated, table) == 0
+
+
+def test_deleting_runs_takes_their_tags_and_trials_and_keeps_chains_whole(migrated):
+    for run_id, parent in [(1, None), (2, 1), (3, 2), (4, 3), (5, 2)]:
+        insert_raw(migrated, id=run_id, parent_id=parent)
+    with migrated:
+        migrated.executemany("INSERT INTO run_tags VALUES (?, ?)", [(2, "a"), (2, "b"), (4, "a")])
+    insert_trial(migrated, run_id=2)
+    insert_trial(migrated, run_id=4)
+    with migrated:
+        migrated.execute("DELETE FROM prompt_history WHERE id IN (2, 3)")
+    assert migrated.execute("SELECT id, parent_id FROM prompt_history ORDER BY id").fetchall() == [
+        (1, None),
+        (4, 1),
+        (5, 1),
+    ]
+    assert migrated.execute("SELECT run_id, tag FROM run_tags").fetchall() == [(4, "a")]
+    assert migrated.execute("SELECT run_id FROM trials").fetchall() == [(4,)]
+    with migrated:
+        migrated.execute("DELETE FROM prompt_history WHERE id = 1")
+    assert migrated.execute("SELECT id, parent_id FROM prompt_history ORDER BY id").fetchall() == [
+        (4, None),
+        (5, None),
+    ]
+
+
+def pg_rows(url: str, sql: str) -> list[tuple]:
+    with psycopg.connect(url) as conn:
+        return conn.execute(sql).fetchall()
+
+
+def test_postgresql_gets_the_same_tables_with_references(pg_url):
+    columns = pg_rows(
+        pg_url,
+        "SELECT table_name, column_name, data_type, is_nullable FROM information_schema.columns"
+        " WHERE table_name IN ('run_tags', 'trials') ORDER BY table_name, ordinal_position",
+    )
+    sqlite_type = {"bigint": "INTEGER", "text": "TEXT", "timestamp with time zone": "DATETIME"}
+    assert [(name, kind) for table, name, kind, _ in columns if table == "run_tags"] == [
+        ("run_id", "bigint"),
+        ("tag", "text"),
+    ]
+    assert [
+        (name, sqlite_type[kind], nullable == "NO")
+        for table, name, kind, nullable in columns
+        if table == "trials"
+    ] == [
+        (name, kind, bool(notnull or pk))
+        for _, name, kind, notnull, _, pk in EXPECTED_TRIAL_COLUMNS
+    ]
+    constraints = pg_rows(
+        pg_url,
+        "SELECT conrelid::regclass::text, pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid IN ('run_tags'::regclass, 'trials'::regclass,"
+        " 'prompt_history'::regclass) AND contype IN ('f', 'p') ORDER BY 1, 2",
+    )
+    assert constraints == [
+        ("prompt_history", "FOREIGN KEY (parent_id) REFERENCES prompt_history(id)"
+         " DEFERRABLE INITIALLY DEFERRED"),
+        ("prompt_history", "PRIMARY KEY (id)"),
+        ("run_tags", "FOREIGN KEY (run_id) REFERENCES prompt_history(id) ON DELETE CASCADE"),
+        ("run_tags", "PRIMARY KEY (run_id, tag)"),
+        ("trials", "FOREIGN KEY (run_id) REFERENCES prompt_history(id) ON DELETE CASCADE"),
+        ("trials", "PRIMARY KEY (id)"),
+    ]  # fmt: skip
+    checks = pg_rows(
+        pg_url,
+        "SELECT pg_get_constraintdef(oid) FROM pg_constraint"
+        " WHERE conrelid = 'trials'::regclass AND contype = 'c' ORDER BY 1",
+    )
+    assert checks == [
+        *(
+            (f"CHECK ((({side}_{count} IS NULL) OR ({side}_{count} >= 0)))",)
+            for side in ("improved", "original")
+            for count in ("completion_tokens", "prompt_tokens")
+        ),
+        ("CHECK ((improved_latency_ms >= 0))",),
+        ("CHECK ((original_latency_ms >= 0))",),
+    ]
 
 
 def test_wal_is_on_by_default_and_off_when_disabled(tmp_path):

@@ -36,6 +36,9 @@ EXPECTED_COLUMNS = [
     ("model_version", "text", "YES", None),
     ("search_vector", "tsvector", "YES", None),
     ("author", "text", "YES", None),
+    ("parent_id", "bigint", "YES", None),
+    ("feedback", "text", "NO", "''::text"),
+    ("keeper", "boolean", "NO", "false"),
 ]
 
 
@@ -106,9 +109,17 @@ def test_blank_database_gets_exactly_the_columns_and_checks(blank_url):
         "CHECK (((confidence IS NULL) OR ((confidence >= (0.0)::double precision)"
         " AND (confidence <= (1.0)::double precision))))",
         "CHECK (((latency_ms IS NULL) OR (latency_ms >= 0)))",
+        "CHECK (((parent_id IS NULL) OR (parent_id < id)))",
     }
     tables = {name for (name,) in rows(blank_url, "SELECT tablename FROM pg_tables")}
-    assert {"prompt_history", "comparisons", "eval_runs", "eval_results"} <= tables
+    assert {
+        "prompt_history",
+        "comparisons",
+        "eval_runs",
+        "eval_results",
+        "run_tags",
+        "trials",
+    } <= tables
     (index,) = rows(
         blank_url, "SELECT indexdef FROM pg_indexes WHERE indexname = 'idx_prompt_history_search'"
     )

@@ -494,6 +494,370 @@ def test_an_evaluation_run_comes_back_as_stored(store, make_run):
     assert store.get_eval_run(second + 1) is None
 
 
+# -- versions, tags and trials -----------------------------------------------------------
+
+
+@pytest.fixture
+def chains(store, make_run):
+    """Two chains: 1 <- 2 <- 3 and 1 <- 4 (refinements of idea one), and 5 <- 6."""
+    for parent, feedback in [(None, ""), (1, "shorter"), (2, "add a guardrail"), (1, "formal")]:
+        store.save(make_run(parent_id=parent, feedback=feedback, original_idea="Idea one"))
+    store.save(make_run(original_idea="Idea two"))
+    store.save(make_run(parent_id=5, feedback="more detail", original_idea="Idea two"))
+    return store
+
+
+def keepers(store) -> list[int | None]:
+    return ids(store.query(RunFilter(keepers_only=True), sort="timestamp asc", limit=None))
+
+
+def test_a_version_is_stored_with_its_parent_and_feedback(store, make_run):
+    first = store.save(make_run())
+    version = {"parent_id": first.id, "feedback": "Shorter, please\nand formal", "timestamp": T0}
+    second = store.save(make_run(**version))
+    assert second == make_run(**version, id=2)
+    assert store.get(2) == second
+    assert (store.get(1).parent_id, store.get(1).feedback, store.get(1).keeper) == (None, "", False)
+
+
+def test_versions_are_the_whole_chain_oldest_first(chains):
+    assert ids(chains.versions(1)) == [1, 2, 3, 4]
+    assert chains.versions(3) == chains.versions(4) == [chains.get(i) for i in (1, 2, 3, 4)]
+    assert [run.feedback for run in chains.versions(2)] == [
+        "",
+        "shorter",
+        "add a guardrail",
+        "formal",
+    ]
+    assert ids(chains.versions(6)) == [5, 6]
+
+
+@pytest.mark.parametrize("run_id", [7, 0, -1, 2**63, 10**30])
+def test_versions_of_an_unknown_run_are_empty(chains, run_id):
+    assert chains.versions(run_id) == []
+
+
+@pytest.mark.parametrize(
+    ("parent_id", "reason"),
+    [
+        (
+            2,  # deleted
+            {
+                "sqlite": "parent_id names no stored run",
+                "postgres": 'violates foreign key constraint "prompt_history_parent_id_fkey"',
+            },
+        ),
+        (
+            9,  # never saved, and newer than the run would be
+            {
+                "sqlite": "parent_id names no stored run",
+                "postgres": 'violates check constraint "prompt_history_parent_id_check"',
+            },
+        ),
+    ],
+)
+def test_a_parent_that_is_not_stored_is_refused(store, make_run, parent_id, reason):
+    for _ in range(3):
+        store.save(make_run())
+    store.delete(2)
+    with pytest.raises(RepositoryConstraintError) as caught:
+        store.save(make_run(parent_id=parent_id))
+    assert str(caught.value).startswith(f"History database {location_of(store)} rejected the run: ")
+    assert reason[backend_of(store)] in str(caught.value)
+    assert ids(store.query()) == [3, 1]
+
+
+def test_set_keeper_leaves_exactly_one_keeper_per_chain(chains):
+    assert keepers(chains) == []
+    assert chains.set_keeper(2) is True
+    assert keepers(chains) == [2]
+    assert chains.set_keeper(4) is True
+    assert keepers(chains) == [4]
+    assert chains.set_keeper(6) is True
+    assert keepers(chains) == [4, 6]
+    assert chains.set_keeper(6) is True  # again: no change
+    assert keepers(chains) == [4, 6]
+    assert chains.set_keeper(1) is True
+    assert keepers(chains) == [1, 6]
+    assert [run.keeper for run in chains.versions(3)] == [True, False, False, False]
+
+
+def reopened(store: SQLiteStore | PostgresStore) -> SQLiteStore | PostgresStore:
+    """Another store on the same database, with connections of its own."""
+    return PostgresStore(store.url) if isinstance(store, PostgresStore) else SQLiteStore(store.path)
+
+
+def test_keepers_picked_at_once_leave_exactly_one_per_chain(chains):
+    stores = [reopened(chains) for _ in range(4)]
+    for store in stores:
+        store.check()  # connected before the race starts
+    failures: list[Exception] = []
+    start = threading.Barrier(len(stores))  # reusable: every round starts all four at once
+
+    def pick(store, run_id: int) -> None:
+        start.wait()
+        try:
+            assert store.set_keeper(run_id) is True
+        except Exception as error:  # noqa: BLE001 - reported below, not lost in the thread
+            failures.append(error)
+
+    for _ in range(15):
+        threads = [
+            threading.Thread(target=pick, args=(store, run_id))
+            for run_id, store in enumerate(stores, start=1)
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert failures == []
+        assert len(keepers(chains)) == 1
+    for store in stores:
+        store.close()
+
+
+@pytest.mark.parametrize("run_id", [7, 0, -5, 2**63])
+def test_set_keeper_of_an_unknown_run_changes_nothing(chains, run_id):
+    chains.set_keeper(3)
+    assert chains.set_keeper(run_id) is False
+    assert keepers(chains) == [3]
+
+
+def test_saving_a_keeper_unmarks_the_other_versions(chains, make_run):
+    chains.set_keeper(2)
+    chains.set_keeper(5)
+    saved = chains.save(make_run(parent_id=3, keeper=True))
+    assert (saved.id, saved.keeper) == (7, True)
+    assert keepers(chains) == [5, 7]
+
+
+def test_deleting_a_version_hands_its_children_to_its_parent(chains):
+    chains.set_keeper(3)
+    assert chains.delete(2) is True
+    assert ids(chains.versions(3)) == [1, 3, 4]
+    assert (chains.get(3).parent_id, chains.get(3).feedback) == (1, "add a guardrail")
+    assert keepers(chains) == [3]
+    assert chains.delete(1) is True  # a first version: each child starts its own chain
+    assert [chains.get(3).parent_id, chains.get(4).parent_id] == [None, None]
+    assert (ids(chains.versions(3)), ids(chains.versions(4))) == ([3], [4])
+    assert ids(chains.versions(6)) == [5, 6]
+
+
+def test_delete_old_keeps_the_chains_of_what_survives(store, make_run):
+    now = datetime.now(UTC)
+    for age, parent in [(40, None), (35, 1), (1, 2), (33, 3), (0, 4), (31, 2)]:
+        store.save(make_run(timestamp=now - timedelta(days=age), parent_id=parent))
+    assert store.delete_old(30) == 4
+    assert [(run.id, run.parent_id) for run in store.query(sort="timestamp asc")] == [
+        (3, None),
+        (5, 3),
+    ]
+    assert ids(store.versions(5)) == [3, 5]
+
+
+def test_tags_are_added_once_read_sorted_and_removed(store, make_run):
+    store.save(make_run())
+    store.save(make_run())
+    for tag in ("tested", "Zeta", "éclair", "alpha", "tested"):
+        assert store.add_tag(1, tag) is True
+    assert store.add_tag(2, "production") is True
+    assert store.get(1).tags == ("Zeta", "alpha", "tested", "éclair")  # by code point
+    assert store.get(2).tags == ("production",)
+    assert store.all_tags() == ["Zeta", "alpha", "production", "tested", "éclair"]
+    assert store.remove_tag(1, "tested") is True
+    assert store.remove_tag(1, "tested") is False
+    assert store.remove_tag(2, "tested") is False
+    assert store.get(1).tags == ("Zeta", "alpha", "éclair")
+    assert store.all_tags() == ["Zeta", "alpha", "production", "éclair"]
+
+
+@pytest.mark.parametrize("run_id", [3, 0, -1, 2**63])
+def test_tagging_an_unknown_run_changes_nothing(store, make_run, run_id):
+    store.save(make_run())
+    store.add_tag(1, "tested")
+    assert store.add_tag(run_id, "tested") is False
+    assert store.remove_tag(run_id, "tested") is False
+    assert store.all_tags() == ["tested"]
+    assert store.count(RunFilter(tag="tested")) == 1
+
+
+def test_an_empty_tag_is_a_constraint_error(store, make_run):
+    store.save(make_run())
+    with pytest.raises(RepositoryConstraintError) as caught:
+        store.add_tag(1, "")
+    assert str(caught.value).startswith(f"History database {location_of(store)} rejected the run: ")
+    assert store.all_tags() == []
+
+
+def test_save_does_not_store_tags(store, make_run):
+    saved = store.save(make_run(tags=("ignored",)))
+    assert saved.tags == ()
+    assert store.get(saved.id) == saved
+    assert store.all_tags() == []
+
+
+def test_every_read_of_runs_carries_their_tags(chains, make_run):
+    chains.add_tag(2, "tested")
+    chains.add_tag(2, "production")
+    chains.add_tag(6, "tested")
+    tagged = {2: ("production", "tested"), 6: ("tested",)}
+
+    def tags_of(runs: list[PromptRun]) -> dict[int, tuple[str, ...]]:
+        return {run.id: run.tags for run in runs if run.tags}
+
+    everything = chains.query(limit=None)
+    assert tags_of(everything) == tagged
+    assert tags_of([chains.get(run_id) for run_id in range(1, 7)]) == tagged
+    assert tags_of(chains.recent()) == tagged
+    assert tags_of(chains.search("architect")) == tagged
+    assert tags_of(chains.between(T0 - timedelta(days=1), datetime.now(UTC))) == tagged
+    assert tags_of(chains.runs_after(0, 100)) == tagged
+    assert tags_of(chains.versions(1)) == {2: ("production", "tested")}
+    assert chains.between(T0 - timedelta(days=1), datetime.now(UTC)) == sorted(
+        everything, key=lambda run: run.id
+    )
+
+
+@pytest.mark.parametrize(
+    ("filters", "expected"),
+    [
+        (RunFilter(tag="tested"), [6, 2]),
+        (RunFilter(tag="production"), [2]),
+        (RunFilter(tag="nobody-uses-this"), []),
+        (RunFilter(keepers_only=True), [6, 3]),
+        (RunFilter(tag="tested", keepers_only=True), [6]),
+        (RunFilter(tag="tested", text="architect", backend="zero-shot"), [6, 2]),
+        (RunFilter(tag="tested", backend="few-shot"), []),
+    ],
+    ids=repr,
+)
+def test_query_and_count_filter_by_tag_and_keeper(chains, filters, expected):
+    chains.add_tag(2, "tested")
+    chains.add_tag(2, "production")
+    chains.add_tag(6, "tested")
+    chains.set_keeper(3)
+    chains.set_keeper(6)
+    assert ids(chains.query(filters)) == expected
+    assert ids(chains.query(filters, sort="confidence asc")) == sorted(expected)
+    assert chains.count(filters) == len(expected)
+
+
+def test_deleting_a_run_takes_its_tags_and_trials(chains):
+    chains.add_tag(2, "tested")
+    chains.add_tag(3, "tested")
+    chains.add_tag(2, "draft")
+    chains.save_trial(make_trial(run_id=2))
+    kept = chains.save_trial(make_trial(run_id=3))
+    assert chains.delete(2) is True
+    assert chains.all_tags() == ["tested"]
+    assert chains.trials(2) == []
+    assert chains.trials(3) == [kept]
+    assert chains.trial_count() == 1
+    assert ids(chains.query(RunFilter(tag="tested"))) == [3]
+
+
+def make_trial(**overrides: object) -> records.Trial:
+    fields: dict[str, object] = {
+        "run_id": 1,
+        "timestamp": T0,
+        "target_model": "openai/gpt-4o-mini",
+        "original": records.TrialAnswer(
+            prompt="Design a REST API", answer="Sure, «here»:\n1. users", latency_ms=900
+        ),
+        "improved": records.TrialAnswer(
+            prompt="You are a senior API architect.",
+            answer="GET /users",
+            latency_ms=1500,
+            prompt_tokens=120,
+            completion_tokens=48,
+        ),
+    }
+    fields.update(overrides)
+    return records.Trial(**fields)
+
+
+def test_trials_come_back_as_stored_newest_first(store, make_run):
+    store.save(make_run())
+    store.save(make_run())
+    older = store.save_trial(make_trial())
+    newer = store.save_trial(make_trial(timestamp=T0 + timedelta(minutes=5), target_model="m"))
+    oldest = store.save_trial(make_trial(timestamp=T0 - timedelta(days=1)))
+    other = store.save_trial(make_trial(run_id=2))
+    assert (older.id, newer.id, oldest.id, other.id) == (1, 2, 3, 4)
+    assert older == make_trial(id=1)
+    assert store.trials(1) == [newer, older, oldest]
+    assert store.trials(2) == [other]
+    assert store.trials(3) == store.trials(0) == store.trials(2**63) == []
+    assert store.trial_count() == 4
+    assert store.trials_after(1, 2) == [newer, oldest]
+    assert store.trials_after(4, 10) == []
+
+
+@pytest.mark.parametrize("run_id", [2, 0, -1, 2**63])
+def test_a_trial_of_an_unknown_run_is_refused(store, make_run, run_id):
+    store.save(make_run())
+    with pytest.raises(RepositoryConstraintError) as caught:
+        store.save_trial(make_trial(run_id=run_id))
+    assert str(caught.value) == (
+        f"History database {location_of(store)} holds no run #{run_id}, so it cannot store"
+        " a trial of it."
+    )
+    assert store.trial_count() == 0
+
+
+def test_a_trial_breaking_a_check_is_a_constraint_error(store, make_run):
+    store.save(make_run())
+    bad = make_trial().model_copy(
+        update={
+            "improved": records.TrialAnswer.model_construct(
+                prompt="p", answer="a", latency_ms=-1, prompt_tokens=None, completion_tokens=None
+            )
+        }
+    )
+    with pytest.raises(RepositoryConstraintError) as caught:
+        store.save_trial(bad)
+    assert {
+        "sqlite": "CHECK constraint failed: improved_latency_ms >= 0",
+        "postgres": 'violates check constraint "trials_improved_latency_ms_check"',
+    }[backend_of(store)] in str(caught.value)
+    assert store.trial_count() == 0
+
+
+def test_import_trials_keeps_ids_skips_known_ones_and_needs_their_runs(store, make_run):
+    store.save(make_run())
+    trials = [make_trial(id=3), make_trial(id=7, timestamp=T0 + timedelta(hours=1))]
+    assert store.import_trials(trials) == 2
+    assert store.import_trials(trials) == 0
+    assert store.trials(1) == trials[::-1]
+    assert store.save_trial(make_trial()).id == 8
+    with pytest.raises(RepositoryConstraintError):
+        store.import_trials([make_trial(id=20, run_id=5)])
+    assert store.trial_count() == 3
+
+
+def test_import_runs_carries_tags_and_versions(store, make_run):
+    runs = [
+        make_run(id=3, tags=("b", "a")),
+        make_run(id=5, parent_id=3, feedback="shorter", keeper=True, tags=("a",)),
+    ]
+    assert store.import_runs(runs) == 2
+    stored = [runs[0].model_copy(update={"tags": ("a", "b")}), runs[1]]  # read sorted
+    assert [store.get(3), store.get(5)] == stored == store.versions(5)
+    again = [
+        runs[0].model_copy(update={"tags": ("c",)}),
+        runs[1].model_copy(update={"keeper": False}),
+    ]
+    assert store.import_runs(again) == 0  # the same runs: tags merged, keeper left as it is
+    assert (store.get(3).tags, store.get(5).keeper) == (("a", "b", "c"), True)
+    assert store.save(make_run(parent_id=5)).id == 6
+
+
+def test_import_runs_refuses_a_child_before_its_parent(store, make_run):
+    with pytest.raises(RepositoryConstraintError):
+        store.import_runs([make_run(id=4, parent_id=9)])
+    assert store.total_count() == 0
+
+
 # -- export ------------------------------------------------------------------------------
 
 
@@ -532,6 +896,57 @@ def test_export_with_filters_and_empty(known, tmp_path):
     lines = io.StringIO()
     assert known.export_csv(lines, RunFilter(min_confidence=0.9)) == 1
     assert len(lines.getvalue().splitlines()) == 2
+
+
+EXPORT_HEADER = [
+    "id", "timestamp", "original_idea", "context", "improved_prompt", "role", "directive",
+    "framework", "guardrails", "backend", "confidence", "reasoning", "latency_ms",
+    "model_version", "author", "parent_id", "feedback", "keeper", "tags",
+]  # fmt: skip
+
+
+def test_exports_end_with_the_version_and_its_tags(chains):
+    chains.add_tag(2, "tested")
+    chains.add_tag(2, "production")
+    chains.set_keeper(2)
+    out = io.StringIO()
+    assert chains.export_csv(out) == 6
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[0] == EXPORT_HEADER
+    assert [row[-4:] for row in rows[1:3]] == [
+        ["", "", "false", "[]"],
+        ["1", "shorter", "true", '["production", "tested"]'],
+    ]
+    out = io.StringIO()
+    assert chains.export_json(out, RunFilter(tag="tested", keepers_only=True)) == 1
+    (row,) = json.loads(out.getvalue())
+    assert list(row) == EXPORT_HEADER
+    assert [row["parent_id"], row["keeper"], row["tags"]] == [1, True, ["production", "tested"]]
+    assert PromptRun.model_validate(row) == chains.get(2)
+    lines = io.StringIO()
+    assert chains.export_csv(lines, RunFilter(keepers_only=True, tag="draft")) == 0
+    assert lines.getvalue().splitlines() == [",".join(EXPORT_HEADER)]
+
+
+def test_exports_of_versions_and_tags_are_the_same_text_on_both(sqlite_store, pg_url, make_run):
+    postgres = PostgresStore(pg_url)
+    for store in (sqlite_store, postgres):
+        for number, parent in enumerate([None, 1, 2, None]):
+            store.save(
+                make_run(
+                    timestamp=T0 + timedelta(minutes=number),
+                    parent_id=parent,
+                    feedback=f"round {number}, «ünïcode»" if parent else "",
+                )
+            )
+        for tag in ("zeta", "Äpfel", "alpha"):
+            store.add_tag(2, tag)
+        store.set_keeper(3)
+    for export in ("export_csv", "export_json"):
+        ours, theirs = io.StringIO(), io.StringIO()
+        assert getattr(postgres, export)(ours) == getattr(sqlite_store, export)(theirs) == 4
+        assert ours.getvalue() == theirs.getvalue()
+    postgres.close()
 
 
 @pytest.mark.parametrize("export", ["export_csv", "export_json"])

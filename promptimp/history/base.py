@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from promptimp.history.filters import COLUMNS, HISTOGRAM_COLUMNS, VERDICTS, RunFilter
 from promptimp.history.records import HistogramBin, VerdictShare, WinRates
-from promptimp.history.rows import decode_guardrails, text_output
+from promptimp.history.rows import decode_guardrails, decode_tags, json_array_text, text_output
 from promptimp.models import PromptRun
 
 
@@ -45,7 +45,7 @@ class StoreBase:
 
     def _stored_rows(self, filters: RunFilter) -> AbstractContextManager[Iterator[dict]]:
         """Matching rows by id, COLUMNS as keys, timestamps as UTC text, guardrails as the
-        stored JSON text; streamed, not loaded at once."""
+        stored JSON text, tags as a JSON array; streamed, not loaded at once."""
         raise NotImplementedError
 
     # -- reads defined once ----------------------------------------------------------------
@@ -134,13 +134,16 @@ class StoreBase:
     def export_csv(self, target: str | Path | TextIO, filters: RunFilter | None = None) -> int:
         """Stream matching runs (all by default) to CSV, by id; returns the row count.
 
-        The header is COLUMNS; guardrails is a JSON array; timestamps are UTC text.
+        The header is COLUMNS; guardrails and tags are JSON arrays (tags sorted), keeper is
+        true or false, a missing parent_id is empty; timestamps are UTC text.
         """
         count = 0
         with text_output(target) as out, self._stored_rows(filters or RunFilter()) as rows:
             writer = csv.writer(out)
             writer.writerow(COLUMNS)
             for row in rows:
+                row["keeper"] = json.dumps(bool(row["keeper"]))
+                row["tags"] = json_array_text(decode_tags(row["tags"]))
                 writer.writerow(row.values())
                 count += 1
         return count
@@ -148,13 +151,16 @@ class StoreBase:
     def export_json(self, target: str | Path | TextIO, filters: RunFilter | None = None) -> int:
         """Stream matching runs (all by default) as a JSON array of objects, by id.
 
-        Guardrails is a list; timestamps are UTC text. Returns the row count.
+        Guardrails and tags (sorted) are lists, keeper a boolean; timestamps are UTC text.
+        Returns the row count.
         """
         count = 0
         with text_output(target) as out, self._stored_rows(filters or RunFilter()) as rows:
             out.write("[")
             for row in rows:
                 row["guardrails"], _ = decode_guardrails(row["guardrails"])
+                row["keeper"] = bool(row["keeper"])
+                row["tags"] = decode_tags(row["tags"])
                 out.write(",\n" if count else "\n")
                 out.write(json.dumps(row, ensure_ascii=False))
                 count += 1

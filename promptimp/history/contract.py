@@ -108,6 +108,12 @@ class HistoryReader(Protocol):
     def runs_after(self, after_id: int, limit: int) -> list[PromptRun]:
         """Up to `limit` runs with id > after_id, by id."""
 
+    def trials_after(self, after_id: int, limit: int) -> list[Trial]:
+        """Up to `limit` trials (of any run) with id > after_id, by id."""
+
+    def trial_count(self) -> int:
+        """How many trials are stored."""
+
 
 class HistoryStore(HistoryReader, Protocol):
     """The reads plus every write; only the service holds one."""
@@ -119,12 +125,16 @@ class HistoryStore(HistoryReader, Protocol):
         """Release connections; the next operation opens them again."""
 
     def save(self, run: PromptRun) -> PromptRun:
-        """Store `run` in one committed transaction; returns it with its new id."""
+        """Store `run` (with its parent_id, feedback and keeper, not its tags) in one committed
+        transaction; returns it with its new id and no tags. A parent_id naming no stored run
+        is a RepositoryConstraintError; a keeper unmarks its chain's other versions."""
 
-    def delete(self, run_id: int) -> bool: ...
+    def delete(self, run_id: int) -> bool:
+        """Delete a run with its tags and trials; its later versions move up to its parent
+        (a first version's children each start a chain). Whether there was one."""
 
     def delete_old(self, days: int) -> int:
-        """Delete runs older than `days` days; how many."""
+        """Delete runs older than `days` days (as delete does); how many."""
 
     def set_keeper(self, run_id: int) -> bool:
         """Mark this version as its chain's keeper (unmarking the others); False if unknown."""
@@ -146,11 +156,13 @@ class HistoryStore(HistoryReader, Protocol):
     def save_eval_run(self, report: EvalReport) -> int: ...
 
     def import_runs(self, runs: Iterable[PromptRun]) -> int:
-        """Store runs with their own ids, skipping ids already present; how many were new."""
+        """Store runs with their own ids and tags, skipping ids already present (their tags
+        are still added); how many were new. Parents must come first (in id order)."""
 
     def import_comparisons(self, comparisons: Iterable[ComparisonRecord]) -> int: ...
 
-    def import_trials(self, trials: Iterable[Trial]) -> int: ...
+    def import_trials(self, trials: Iterable[Trial]) -> int:
+        """Store trials with their own ids, skipping ids already present; how many were new."""
 
     def import_eval_run(self, report: EvalReport) -> bool:
         """Store a report (with its examples) under its own id unless present; whether new."""

@@ -8,7 +8,7 @@ from datetime import datetime
 from promptimp.models import MAX_ROW_ID, InputError
 from promptimp.text import is_valid_unicode
 
-COLUMNS: tuple[str, ...] = (
+STORED_COLUMNS: tuple[str, ...] = (
     "id",
     "timestamp",
     "original_idea",
@@ -24,8 +24,14 @@ COLUMNS: tuple[str, ...] = (
     "latency_ms",
     "model_version",
     "author",
+    "parent_id",
+    "feedback",
+    "keeper",
 )
-"""Stored columns, in table order; also the columns of CSV/JSON exports."""
+"""A run's stored columns, in table order."""
+
+COLUMNS: tuple[str, ...] = (*STORED_COLUMNS, "tags")
+"""The columns of CSV/JSON exports: the stored ones, then the run's tags."""
 
 SORT_COLUMNS: tuple[str, ...] = ("timestamp", "confidence", "latency_ms")
 HISTOGRAM_COLUMNS: tuple[str, ...] = ("confidence", "latency_ms")
@@ -39,7 +45,8 @@ class RunFilter:
     `text` is a full-text search over idea, context and prompt: every word (or "quoted
     phrase") must occur, operators match literally, case and accents are ignored and English
     words match their stems. `since`/`until` and the confidence bounds are inclusive; naive
-    datetimes mean UTC.
+    datetimes mean UTC. `tag` keeps runs carrying that tag; `keepers_only` keeps the
+    versions picked as their chain's keeper.
     """
 
     text: str = ""

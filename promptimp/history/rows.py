@@ -13,6 +13,8 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
+from promptimp.history.filters import STORED_COLUMNS
+from promptimp.history.records import Trial, TrialAnswer
 from promptimp.models import OutputError, PromptRun, RepositoryConstraintError, RepositoryError
 
 REPAIRS: dict[str, Any] = {
@@ -38,9 +40,16 @@ def as_utc(moment: datetime) -> datetime:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def guardrails_text(guardrails: Sequence[str]) -> str:
-    """Guardrails as SQLite stores and exports show them: a JSON array of strings."""
-    return json.dumps(list(guardrails), ensure_ascii=False)
+def json_array_text(items: Sequence[str]) -> str:
+    """Guardrails (or tags) as SQLite stores and exports show them: a JSON array of strings."""
+    return json.dumps(list(items), ensure_ascii=False)
+
+
+def decode_tags(stored: Any) -> list[str]:
+    """A run's tags, sorted, from the JSON array text (SQLite) or list (PostgreSQL) that the
+    stores' tag subqueries return."""
+    tags = json.loads(stored) if isinstance(stored, str | bytes) else stored
+    return sorted(tags or ())
 
 
 def decode_guardrails(stored: Any) -> tuple[list[str], str]:
@@ -63,6 +72,7 @@ def to_run(row: dict[str, Any]) -> PromptRun:
         "context": row["context"] or "",
         "reasoning": row["reasoning"] or "",
         "model_version": row["model_version"] or "",
+        "tags": decode_tags(row["tags"]),
     }
     problems = [problem] if problem else []
     try:
@@ -85,6 +95,59 @@ def other_runs_error(location: str, ids: Sequence[int]) -> RepositoryConstraintE
     shown = ", ".join(str(run_id) for run_id in ids[:10]) + (", ..." if len(ids) > 10 else "")
     return RepositoryConstraintError(
         f"{location} already holds other runs with ids {shown}; copy into an empty database."
+    )
+
+
+SAME_RUN_COLUMNS: tuple[str, ...] = tuple(c for c in STORED_COLUMNS if c != "keeper")
+"""What a copy compares to tell a run already in the target from another run under its id
+(the keeper is a later choice, so a copied run may have gained or lost it since)."""
+
+
+def unknown_run_error(location: str, run_id: int, what: str) -> RepositoryConstraintError:
+    """A write refused because it names a run the history does not hold."""
+    return RepositoryConstraintError(
+        f"History database {location} holds no run #{run_id}, so it cannot store {what}."
+    )
+
+
+ANSWER_FIELDS: tuple[str, ...] = (
+    "prompt",
+    "answer",
+    "latency_ms",
+    "prompt_tokens",
+    "completion_tokens",
+)
+SIDES: tuple[str, ...] = ("original", "improved")
+TRIAL_COLUMNS: tuple[str, ...] = (
+    "id",
+    "run_id",
+    "timestamp",
+    "target_model",
+    *(f"{side}_{field}" for side in SIDES for field in ANSWER_FIELDS),
+)
+"""A trial's stored columns, in table order: each answer's fields flattened with its side."""
+
+
+def trial_row(trial: Trial) -> dict[str, Any]:
+    """The trial as one row of TRIAL_COLUMNS (timestamp as given; the store converts it)."""
+    row: dict[str, Any] = trial.model_dump(include={"id", "run_id", "timestamp", "target_model"})
+    for side in SIDES:
+        answer = getattr(trial, side)
+        row.update({f"{side}_{field}": getattr(answer, field) for field in ANSWER_FIELDS})
+    return {column: row[column] for column in TRIAL_COLUMNS}
+
+
+def to_trial(row: dict[str, Any], timestamp: datetime) -> Trial:
+    """A row of TRIAL_COLUMNS as a Trial; `timestamp` is the row's, read as UTC."""
+    return Trial(
+        id=row["id"],
+        run_id=row["run_id"],
+        timestamp=timestamp,
+        target_model=row["target_model"],
+        **{
+            side: TrialAnswer(**{field: row[f"{side}_{field}"] for field in ANSWER_FIELDS})
+            for side in SIDES
+        },
     )
 
 

@@ -41,10 +41,13 @@ def where(filters: RunFilter) -> tuple[str, list[Any]]:
         ("timestamp <= %s", filters.until and as_utc(filters.until)),
         ("confidence >= %s", filters.min_confidence),
         ("confidence <= %s", filters.max_confidence),
+        ("id IN (SELECT run_id FROM run_tags WHERE tag = %s)", filters.tag),
     ):
         if value is not None:
             clauses.append(clause)
             params.append(value)
+    if filters.keepers_only:
+        clauses.append("keeper")
     return (f"WHERE {' AND '.join(clauses)}" if clauses else ""), params
 
 

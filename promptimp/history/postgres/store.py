@@ -17,7 +17,8 @@ from psycopg.rows import tuple_row
 from psycopg.types.json import Jsonb
 
 from promptimp.history.base import StoreBase
-from promptimp.history.filters import COLUMNS, RunFilter, check_page, is_row_id
+from promptimp.history.chain import chain_cte, keeper_update
+from promptimp.history.filters import STORED_COLUMNS, RunFilter, check_page, is_row_id
 from promptimp.history.postgres.connection import PostgresConnection
 from promptimp.history.postgres.queries import order_by, where
 from promptimp.history.records import (
@@ -28,22 +29,38 @@ from promptimp.history.records import (
     ExampleResult,
     ModelFigures,
     Statistics,
+    Trial,
 )
 from promptimp.history.rows import (
+    SAME_RUN_COLUMNS,
+    TRIAL_COLUMNS,
     as_utc,
     decode_parts,
-    guardrails_text,
+    json_array_text,
     other_runs_error,
     timestamp_text,
     to_run,
+    to_trial,
+    trial_row,
+    unknown_run_error,
 )
 from promptimp.models import PromptRun, check_days
 
-_SELECT_RUN = f"SELECT {', '.join(COLUMNS)} FROM prompt_history"
-_INSERT_RUN = (
-    f"INSERT INTO prompt_history ({', '.join(COLUMNS[1:])})"
-    f" VALUES ({', '.join(['%s'] * (len(COLUMNS) - 1))}) RETURNING id"
+_SELECT_RUN = (
+    f"SELECT {', '.join(STORED_COLUMNS)}, ARRAY(SELECT tag FROM run_tags"
+    " WHERE run_id = prompt_history.id) AS tags FROM prompt_history"
 )
+"""A run's columns and its tags, aggregated in the same query."""
+_INSERT_RUN = (
+    f"INSERT INTO prompt_history ({', '.join(STORED_COLUMNS[1:])})"
+    f" VALUES ({', '.join(['%s'] * (len(STORED_COLUMNS) - 1))}) RETURNING id"
+)
+_SELECT_TRIAL = f"SELECT {', '.join(TRIAL_COLUMNS)} FROM trials"
+_LOCK_CHAIN = (
+    f"{chain_cte('%(run_id)s')} SELECT id FROM prompt_history"
+    " WHERE id IN (SELECT id FROM chain) ORDER BY id FOR UPDATE"
+)
+_KEEPER = keeper_update("%(run_id)s")
 _AVERAGES = (
     "count(*) AS runs, avg(confidence) AS average_confidence,"
     " avg(latency_ms)::float8 AS average_latency_ms"
@@ -60,10 +77,16 @@ class PostgresStore(PostgresConnection, StoreBase):
     # -- runs ------------------------------------------------------------------------
 
     def save(self, run: PromptRun) -> PromptRun:
-        """Store `run` in one committed transaction; returns it with its id."""
+        """Store `run` in one committed transaction; returns it with its id.
+
+        Tags are not stored (add_tag does that), so the run comes back without any; a
+        keeper unmarks the other versions of its chain in the same transaction.
+        """
         with self._connection() as conn:
             (row,) = conn.execute(_INSERT_RUN, _run_values(run)).fetchall()
-        return run.model_copy(update={"id": row["id"]})
+            if run.keeper:
+                _mark_keeper(conn, row["id"])
+        return run.model_copy(update={"id": row["id"], "tags": ()})
 
     def delete(self, run_id: int) -> bool:
         """Delete one run; False when there was none with that id."""
@@ -141,6 +164,77 @@ class PostgresStore(PostgresConnection, StoreBase):
                 "SELECT DISTINCT author FROM prompt_history WHERE author IS NOT NULL"
             ).fetchall()
         return sorted(row["author"] for row in rows)
+
+    # -- versions, tags and trials ---------------------------------------------------
+
+    def versions(self, run_id: int) -> list[PromptRun]:
+        """Every version in the chain holding run_id, oldest (first saved) first."""
+        if not is_row_id(run_id):
+            return []
+        with self._connection() as conn:
+            rows = conn.execute(
+                f"{chain_cte('%s')} {_SELECT_RUN} WHERE id IN (SELECT id FROM chain) ORDER BY id",
+                [run_id],
+            ).fetchall()
+        return [to_run(row) for row in rows]
+
+    def set_keeper(self, run_id: int) -> bool:
+        """Mark this version as its chain's only keeper, in one transaction; False if unknown."""
+        if not is_row_id(run_id):
+            return False
+        with self._connection() as conn:
+            return _mark_keeper(conn, run_id)
+
+    def add_tag(self, run_id: int, tag: str) -> bool:
+        """Tag a run (tagging twice is no change); False when the run is unknown."""
+        if not is_row_id(run_id):
+            return False
+        with self._connection() as conn:
+            if not _run_exists(conn, run_id):
+                return False
+            conn.execute(
+                "INSERT INTO run_tags (run_id, tag) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                [run_id, tag],
+            )
+        return True
+
+    def remove_tag(self, run_id: int, tag: str) -> bool:
+        """Whether the run had the tag (it has not any more)."""
+        if not is_row_id(run_id):
+            return False
+        with self._connection() as conn:
+            deleted = conn.execute(
+                "DELETE FROM run_tags WHERE run_id = %s AND tag = %s", [run_id, tag]
+            )
+            return deleted.rowcount > 0
+
+    def all_tags(self) -> list[str]:
+        """Distinct tags in use, sorted (by code point, as on SQLite)."""
+        with self._connection() as conn:
+            rows = conn.execute("SELECT DISTINCT tag FROM run_tags").fetchall()
+        return sorted(row["tag"] for row in rows)
+
+    def save_trial(self, trial: Trial) -> Trial:
+        """Store a trial of a stored run; RepositoryConstraintError when there is no such run."""
+        with self._connection() as conn:
+            if not (is_row_id(trial.run_id) and _run_exists(conn, trial.run_id)):
+                raise unknown_run_error(self.location, trial.run_id, "a trial of it")
+            (row,) = conn.execute(
+                f"INSERT INTO trials ({', '.join(TRIAL_COLUMNS[1:])})"
+                f" VALUES ({', '.join(['%s'] * (len(TRIAL_COLUMNS) - 1))}) RETURNING id",
+                _trial_values(trial)[1:],
+            )
+        return trial.model_copy(update={"id": row["id"]})
+
+    def trials(self, run_id: int) -> list[Trial]:
+        """A run's trials, newest first."""
+        if not is_row_id(run_id):
+            return []
+        with self._connection() as conn:
+            rows = conn.execute(
+                f"{_SELECT_TRIAL} WHERE run_id = %s ORDER BY timestamp DESC, id DESC", [run_id]
+            ).fetchall()
+        return [to_trial(row, as_utc(row["timestamp"])) for row in rows]
 
     # -- aggregates ------------------------------------------------------------------
 
@@ -320,14 +414,30 @@ class PostgresStore(PostgresConnection, StoreBase):
             ).fetchall()
         return [to_run(row) for row in rows]
 
+    def trials_after(self, after_id: int, limit: int) -> list[Trial]:
+        """Up to `limit` trials with id > after_id, by id."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                f"{_SELECT_TRIAL} WHERE id > %s ORDER BY id LIMIT %s", [after_id, limit]
+            ).fetchall()
+        return [to_trial(row, as_utc(row["timestamp"])) for row in rows]
+
+    def trial_count(self) -> int:
+        """How many trials are stored."""
+        with self._connection() as conn:
+            (row,) = conn.execute("SELECT count(*) FROM trials")
+        return row["count"]
+
     def import_runs(self, runs: Iterable[PromptRun]) -> int:
         """Store runs under their own ids, skipping ids that already hold the same run; how
-        many were new. An id holding a different run refuses the whole batch.
+        many were new. An id holding a different run refuses the whole batch. Each run's
+        tags are added (to a run already there, too); a run already there keeps its keeper.
 
         The rows go through COPY into a temporary table, then one INSERT ... ON CONFLICT;
         the id sequence is moved past them, so later saves never collide.
         """
-        columns = ", ".join(COLUMNS)
+        runs = list(runs)
+        columns = ", ".join(STORED_COLUMNS)
         with self._connection() as conn:
             conn.execute(
                 "CREATE TEMP TABLE incoming_runs (LIKE prompt_history INCLUDING DEFAULTS)"
@@ -347,6 +457,11 @@ class PostgresStore(PostgresConnection, StoreBase):
                 " ON CONFLICT (id) DO NOTHING"
             ).rowcount
             _advance_identity(conn, "prompt_history")
+            with conn.cursor() as cursor:
+                cursor.executemany(
+                    "INSERT INTO run_tags (run_id, tag) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+                    [(run.id, tag) for run in runs for tag in run.tags],
+                )
         return added
 
     def import_comparisons(self, comparisons: Iterable[ComparisonRecord]) -> int:
@@ -368,6 +483,22 @@ class PostgresStore(PostgresConnection, StoreBase):
             _advance_identity(conn, "comparisons")
         return added
 
+    def import_trials(self, trials: Iterable[Trial]) -> int:
+        """Store trials under their own ids, skipping ids already present; how many were new.
+        Each trial's run must be stored already (RepositoryConstraintError otherwise)."""
+        rows = [_trial_values(trial) for trial in trials]
+        if not rows:
+            return 0
+        with self._connection() as conn, conn.cursor() as cursor:
+            cursor.executemany(
+                f"INSERT INTO trials ({', '.join(TRIAL_COLUMNS)})"
+                f" VALUES ({', '.join(['%s'] * len(TRIAL_COLUMNS))}) ON CONFLICT (id) DO NOTHING",
+                rows,
+            )
+            added = cursor.rowcount
+            _advance_identity(conn, "trials")
+        return added
+
     def import_eval_run(self, report: EvalReport) -> bool:
         """Store a report (with its examples) under its own id unless present; whether new."""
         with self._connection() as conn:
@@ -379,15 +510,37 @@ class PostgresStore(PostgresConnection, StoreBase):
 
 
 def _prefixed(alias: str) -> str:
-    """COLUMNS after id, each qualified by the table `alias`."""
-    return ", ".join(f"{alias}.{column}" for column in COLUMNS[1:])
+    """SAME_RUN_COLUMNS after id, each qualified by the table `alias`."""
+    return ", ".join(f"{alias}.{column}" for column in SAME_RUN_COLUMNS[1:])
 
 
 def _run_values(run: PromptRun) -> list[Any]:
-    """The run's values for COLUMNS after id; guardrails as jsonb."""
-    values = [getattr(run, column) for column in COLUMNS[1:]]
-    values[COLUMNS.index("guardrails") - 1] = Jsonb(list(run.guardrails))
+    """The run's values for STORED_COLUMNS after id; guardrails as jsonb."""
+    values = [getattr(run, column) for column in STORED_COLUMNS[1:]]
+    values[STORED_COLUMNS.index("guardrails") - 1] = Jsonb(list(run.guardrails))
     return values
+
+
+def _trial_values(trial: Trial) -> list[Any]:
+    """The trial's values for TRIAL_COLUMNS, timestamp in UTC."""
+    row = {**trial_row(trial), "timestamp": as_utc(trial.timestamp)}
+    return list(row.values())
+
+
+def _run_exists(conn: psycopg.Connection, run_id: int) -> bool:
+    """Whether the run is stored; it stays so until the transaction ends."""
+    found = conn.execute("SELECT 1 FROM prompt_history WHERE id = %s FOR KEY SHARE", [run_id])
+    return found.fetchone() is not None
+
+
+def _mark_keeper(conn: psycopg.Connection, run_id: int) -> bool:
+    """Make the run its chain's only keeper; False when there is no such run. The chain's
+    rows are locked first, in id order, so two people picking keepers of one chain at once
+    wait for each other and leave exactly one."""
+    if not conn.execute(_LOCK_CHAIN, {"run_id": run_id}).fetchall():
+        return False
+    conn.execute(_KEEPER, {"run_id": run_id})
+    return True
 
 
 def _as_stored(row: dict[str, Any]) -> dict[str, Any]:
@@ -395,7 +548,8 @@ def _as_stored(row: dict[str, Any]) -> dict[str, Any]:
     return {
         **row,
         "timestamp": timestamp_text(row["timestamp"]),
-        "guardrails": guardrails_text(row["guardrails"]),
+        "guardrails": json_array_text(row["guardrails"]),
+        "tags": json_array_text(row["tags"]),
     }
 
 

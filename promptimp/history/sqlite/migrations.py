@@ -125,6 +125,97 @@ def m006_prompt_history_author(db: Database) -> None:
     )
 
 
+# SQLite's foreign keys stay off (comparisons and evaluation results keep the ids of deleted
+# runs), so the version, tag and trial tables get from triggers what references would give.
+
+
+@migrations()
+def m007_prompt_history_versions(db: Database) -> None:
+    """Versions: the run a run refines (parent_id), the feedback that made it, the keeper.
+
+    A parent must be a stored, older run (parent_id < id, so chains never loop). Deleting a
+    run hands its children to its own parent, so a chain still resolves past a deleted
+    version (deleting a first version makes each child the first of its own chain).
+    """
+    for sql in (
+        f"ALTER TABLE {PROMPT_HISTORY} ADD COLUMN parent_id INTEGER"
+        " CHECK(parent_id IS NULL OR parent_id < id)",
+        f"ALTER TABLE {PROMPT_HISTORY} ADD COLUMN feedback TEXT NOT NULL DEFAULT ''",
+        f"ALTER TABLE {PROMPT_HISTORY} ADD COLUMN keeper BOOLEAN NOT NULL DEFAULT 0"
+        " CHECK(keeper IN (0, 1))",
+        f"CREATE INDEX idx_{PROMPT_HISTORY}_parent_id ON {PROMPT_HISTORY} (parent_id)"
+        " WHERE parent_id IS NOT NULL",
+        f"""CREATE TRIGGER {PROMPT_HISTORY}_parent_exists BEFORE INSERT ON {PROMPT_HISTORY}
+WHEN NEW.parent_id IS NOT NULL
+    AND NOT EXISTS (SELECT 1 FROM {PROMPT_HISTORY} WHERE id = NEW.parent_id)
+BEGIN SELECT RAISE(ABORT, 'parent_id names no stored run'); END""",
+        f"""CREATE TRIGGER {PROMPT_HISTORY}_reparent AFTER DELETE ON {PROMPT_HISTORY}
+BEGIN UPDATE {PROMPT_HISTORY} SET parent_id = OLD.parent_id WHERE parent_id = OLD.id; END""",
+    ):
+        db.execute(sql)
+
+
+RUN_TAGS = "run_tags"
+TRIALS = "trials"
+
+
+@migrations()
+def m008_run_tags(db: Database) -> None:
+    """A run's tags (normalised by the caller); a tag needs its run and goes with it."""
+    for sql in (
+        f"""CREATE TABLE {RUN_TAGS} (
+    run_id INTEGER NOT NULL,
+    tag TEXT NOT NULL CHECK(tag <> ''),
+    PRIMARY KEY (run_id, tag)
+)""",
+        f"CREATE INDEX idx_{RUN_TAGS}_tag ON {RUN_TAGS} (tag, run_id)",
+        _needs_run(RUN_TAGS),
+        _goes_with_run(RUN_TAGS),
+    ):
+        db.execute(sql)
+
+
+@migrations()
+def m009_trials(db: Database) -> None:
+    """A run's prompt and its original idea, each tried on a target model; a trial needs its
+    run and goes with it."""
+    answers = ",\n    ".join(
+        f"{side}_prompt TEXT NOT NULL, {side}_answer TEXT NOT NULL,"
+        f" {side}_latency_ms INTEGER NOT NULL CHECK({side}_latency_ms >= 0),"
+        f" {side}_prompt_tokens INTEGER"
+        f" CHECK({side}_prompt_tokens IS NULL OR {side}_prompt_tokens >= 0),"
+        f" {side}_completion_tokens INTEGER"
+        f" CHECK({side}_completion_tokens IS NULL OR {side}_completion_tokens >= 0)"
+        for side in ("original", "improved")
+    )
+    for sql in (
+        f"""CREATE TABLE {TRIALS} (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    run_id INTEGER NOT NULL,
+    timestamp DATETIME DEFAULT CURRENT_TIMESTAMP NOT NULL,
+    target_model TEXT NOT NULL,
+    {answers}
+)""",
+        f"CREATE INDEX idx_{TRIALS}_run_id ON {TRIALS} (run_id, timestamp)",
+        _needs_run(TRIALS),
+        _goes_with_run(TRIALS),
+    ):
+        db.execute(sql)
+
+
+def _needs_run(table: str) -> str:
+    """A trigger refusing a row of `table` whose run_id names no stored run."""
+    return f"""CREATE TRIGGER {table}_run_exists BEFORE INSERT ON {table}
+WHEN NOT EXISTS (SELECT 1 FROM {PROMPT_HISTORY} WHERE id = NEW.run_id)
+BEGIN SELECT RAISE(ABORT, 'run_id names no stored run'); END"""
+
+
+def _goes_with_run(table: str) -> str:
+    """A trigger deleting the rows of `table` that belong to a deleted run."""
+    return f"""CREATE TRIGGER {PROMPT_HISTORY}_{table}_ad AFTER DELETE ON {PROMPT_HISTORY}
+BEGIN DELETE FROM {table} WHERE run_id = OLD.id; END"""
+
+
 def migrate(db: Database) -> None:
     """Apply pending migrations inside one write transaction.
 

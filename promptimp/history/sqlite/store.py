@@ -15,7 +15,14 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from promptimp.history.base import StoreBase
-from promptimp.history.filters import COLUMNS, RunFilter, check_page, is_row_id, parse_sort
+from promptimp.history.chain import chain_cte, keeper_update
+from promptimp.history.filters import (
+    STORED_COLUMNS,
+    RunFilter,
+    check_page,
+    is_row_id,
+    parse_sort,
+)
 from promptimp.history.records import (
     BackendFigures,
     ComparisonRecord,
@@ -24,13 +31,19 @@ from promptimp.history.records import (
     ExampleResult,
     ModelFigures,
     Statistics,
+    Trial,
 )
 from promptimp.history.rows import (
+    SAME_RUN_COLUMNS,
+    TRIAL_COLUMNS,
     decode_parts,
-    guardrails_text,
+    json_array_text,
     other_runs_error,
     timestamp_text,
     to_run,
+    to_trial,
+    trial_row,
+    unknown_run_error,
 )
 from promptimp.history.sqlite.connection import SQLiteConnection
 from promptimp.history.sqlite.migrations import (
@@ -38,11 +51,22 @@ from promptimp.history.sqlite.migrations import (
     EVAL_RESULTS,
     EVAL_RUNS,
     PROMPT_HISTORY,
+    RUN_TAGS,
+    TRIALS,
 )
 from promptimp.history.sqlite.sqlite_lib import Database
 from promptimp.models import PromptRun, check_days
 
 _FTS_TABLE = f"{PROMPT_HISTORY}_fts"
+_SELECT_RUN = (
+    f"{', '.join(STORED_COLUMNS)}, (SELECT json_group_array(tag) FROM {RUN_TAGS}"
+    f" WHERE run_id = {PROMPT_HISTORY}.id) AS tags"
+)
+"""A run's columns and its tags (a JSON array), aggregated in the same query."""
+_INSERT_TAG = f"INSERT INTO {RUN_TAGS} (run_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING"
+"""Tagging twice is no change; unlike INSERT OR IGNORE, a tag breaking a CHECK is an error."""
+_SELECT_TRIAL = f"SELECT {', '.join(TRIAL_COLUMNS)} FROM {TRIALS}"
+_KEEPER = keeper_update(":run_id")
 _AVERAGES = (
     "COUNT(*) AS runs, AVG(confidence) AS average_confidence, AVG(latency_ms) AS average_latency_ms"
 )
@@ -54,15 +78,21 @@ class SQLiteStore(SQLiteConnection, StoreBase):
     # -- runs ------------------------------------------------------------------------
 
     def save(self, run: PromptRun) -> PromptRun:
-        """Store `run` in one committed transaction; returns it with its id."""
+        """Store `run` in one committed transaction; returns it with its id.
+
+        Tags are not stored (add_tag does that), so the run comes back without any; a
+        keeper unmarks the other versions of its chain in the same transaction.
+        """
         row = _to_row(run)
 
         def insert(db: Database) -> int:
             table = db.table(PROMPT_HISTORY)
             table.insert(row)
+            if run.keeper:
+                db.execute(_KEEPER, {"run_id": table.last_rowid})
             return table.last_rowid
 
-        return run.model_copy(update={"id": self._write(insert)})
+        return run.model_copy(update={"id": self._write(insert), "tags": ()})
 
     def delete(self, run_id: int) -> bool:
         """Delete one run; False when there was none with that id."""
@@ -88,7 +118,7 @@ class SQLiteStore(SQLiteConnection, StoreBase):
         if not is_row_id(run_id):
             return None
         with self._database() as db:
-            rows = list(db.table(PROMPT_HISTORY).rows_where("id = ?", [run_id]))
+            rows = list(db.table(PROMPT_HISTORY).rows_where("id = ?", [run_id], select=_SELECT_RUN))
         return to_run(rows[0]) if rows else None
 
     def query(
@@ -109,7 +139,7 @@ class SQLiteStore(SQLiteConnection, StoreBase):
         with self._database() as db:
             where, params = _where(db, filters, sort_column=column)
             rows = db.table(PROMPT_HISTORY).rows_where(
-                where, params, order_by=order_by, limit=limit, offset=offset
+                where, params, order_by=order_by, limit=limit, offset=offset, select=_SELECT_RUN
             )
             return [to_run(row) for row in rows]
 
@@ -141,6 +171,88 @@ class SQLiteStore(SQLiteConnection, StoreBase):
                 " ORDER BY author"
             )
             return [author for (author,) in rows]
+
+    # -- versions, tags and trials ---------------------------------------------------
+
+    def versions(self, run_id: int) -> list[PromptRun]:
+        """Every version in the chain holding run_id, oldest (first saved) first."""
+        if not is_row_id(run_id):
+            return []
+        with self._database() as db:
+            rows = db.query(
+                f"{chain_cte('?')} SELECT {_SELECT_RUN} FROM {PROMPT_HISTORY}"
+                " WHERE id IN (SELECT id FROM chain) ORDER BY id",
+                [run_id],
+            )
+            return [to_run(row) for row in rows]
+
+    def set_keeper(self, run_id: int) -> bool:
+        """Mark this version as its chain's only keeper, in one transaction; False if unknown."""
+        if not is_row_id(run_id):
+            return False
+
+        def mark(db: Database) -> bool:
+            if not _run_exists(db, run_id):
+                return False
+            db.execute(_KEEPER, {"run_id": run_id})
+            return True
+
+        return self._write(mark)
+
+    def add_tag(self, run_id: int, tag: str) -> bool:
+        """Tag a run (tagging twice is no change); False when the run is unknown."""
+        if not is_row_id(run_id):
+            return False
+
+        def tag_run(db: Database) -> bool:
+            if not _run_exists(db, run_id):
+                return False
+            db.execute(_INSERT_TAG, [run_id, tag])
+            return True
+
+        return self._write(tag_run)
+
+    def remove_tag(self, run_id: int, tag: str) -> bool:
+        """Whether the run had the tag (it has not any more)."""
+        if not is_row_id(run_id):
+            return False
+        return self._write(
+            lambda db: (
+                db.execute(
+                    f"DELETE FROM {RUN_TAGS} WHERE run_id = ? AND tag = ?", [run_id, tag]
+                ).rowcount
+                > 0
+            )
+        )
+
+    def all_tags(self) -> list[str]:
+        """Distinct tags in use, sorted (by code point)."""
+        with self._database() as db:
+            rows = db.execute(f"SELECT DISTINCT tag FROM {RUN_TAGS} ORDER BY tag")
+            return [tag for (tag,) in rows]
+
+    def save_trial(self, trial: Trial) -> Trial:
+        """Store a trial of a stored run; RepositoryConstraintError when there is no such run."""
+        row = _to_trial_row(trial)
+
+        def insert(db: Database) -> int:
+            if not (is_row_id(trial.run_id) and _run_exists(db, trial.run_id)):
+                raise unknown_run_error(self.location, trial.run_id, "a trial of it")
+            table = db.table(TRIALS)
+            table.insert(row)
+            return table.last_rowid
+
+        return trial.model_copy(update={"id": self._write(insert)})
+
+    def trials(self, run_id: int) -> list[Trial]:
+        """A run's trials, newest first."""
+        if not is_row_id(run_id):
+            return []
+        with self._database() as db:
+            rows = db.query(
+                f"{_SELECT_TRIAL} WHERE run_id = ? ORDER BY timestamp DESC, id DESC", [run_id]
+            )
+            return [to_trial(row, _utc(row["timestamp"])) for row in rows]
 
     # -- aggregates ------------------------------------------------------------------
 
@@ -222,7 +334,7 @@ class SQLiteStore(SQLiteConnection, StoreBase):
         with self._database() as db:
             where, params = _where(db, filters)
             rows = db.table(PROMPT_HISTORY).rows_where(
-                where, params, order_by="id", select=", ".join(COLUMNS)
+                where, params, order_by="id", select=_SELECT_RUN
             )
             try:
                 yield rows
@@ -310,25 +422,45 @@ class SQLiteStore(SQLiteConnection, StoreBase):
         """Up to `limit` runs with id > after_id, by id."""
         with self._database() as db:
             rows = db.table(PROMPT_HISTORY).rows_where(
-                "id > ?", [after_id], order_by="id", limit=limit, select=", ".join(COLUMNS)
+                "id > ?", [after_id], order_by="id", limit=limit, select=_SELECT_RUN
             )
             return [to_run(row) for row in rows]
 
+    def trials_after(self, after_id: int, limit: int) -> list[Trial]:
+        """Up to `limit` trials with id > after_id, by id."""
+        with self._database() as db:
+            rows = db.query(f"{_SELECT_TRIAL} WHERE id > ? ORDER BY id LIMIT ?", [after_id, limit])
+            return [to_trial(row, _utc(row["timestamp"])) for row in rows]
+
+    def trial_count(self) -> int:
+        """How many trials are stored."""
+        with self._database() as db:
+            return db.table(TRIALS).count
+
     def import_runs(self, runs: Iterable[PromptRun]) -> int:
         """Store runs under their own ids, skipping ids that already hold the same run; how
-        many were new. An id holding a different run refuses the whole batch."""
+        many were new. An id holding a different run refuses the whole batch. Each run's
+        tags are added (to a run already there, too); a run already there keeps its keeper."""
+        runs = list(runs)
         rows = [_to_row(run) for run in runs]
+        tags = [(run.id, tag) for run in runs for tag in run.tags]
 
         def insert(db: Database) -> int:
             ids = json.dumps([row["id"] for row in rows])
             stored = db.table(PROMPT_HISTORY).rows_where(
-                "id IN (SELECT value FROM json_each(?))", [ids], select=", ".join(COLUMNS)
+                "id IN (SELECT value FROM json_each(?))", [ids], select=", ".join(SAME_RUN_COLUMNS)
             )
             incoming = {row["id"]: row for row in rows}
-            other = sorted(row["id"] for row in stored if row != incoming[row["id"]])
+            other = sorted(
+                row["id"]
+                for row in stored
+                if any(row[column] != incoming[row["id"]][column] for column in row)
+            )
             if other:
                 raise other_runs_error(self.location, other)
-            return _insert_ignoring_known(db, PROMPT_HISTORY, rows)
+            added = _insert_ignoring_known(db, PROMPT_HISTORY, rows)
+            db.conn.executemany(_INSERT_TAG, tags)
+            return added
 
         return self._write(insert)
 
@@ -345,6 +477,12 @@ class SQLiteStore(SQLiteConnection, StoreBase):
         ]
         return self._write(lambda db: _insert_ignoring_known(db, COMPARISONS, rows))
 
+    def import_trials(self, trials: Iterable[Trial]) -> int:
+        """Store trials under their own ids, skipping ids already present; how many were new.
+        Each trial's run must be stored already (RepositoryConstraintError otherwise)."""
+        rows = [_to_trial_row(trial) for trial in trials]
+        return self._write(lambda db: _insert_ignoring_known(db, TRIALS, rows))
+
     def import_eval_run(self, report: EvalReport) -> bool:
         """Store a report (with its examples) under its own id unless present; whether new."""
 
@@ -358,12 +496,24 @@ class SQLiteStore(SQLiteConnection, StoreBase):
 
 
 def _to_row(run: PromptRun) -> dict[str, Any]:
-    row = {column: getattr(run, column) for column in COLUMNS}
+    row = {column: getattr(run, column) for column in STORED_COLUMNS}
     row["timestamp"] = timestamp_text(run.timestamp)
-    row["guardrails"] = guardrails_text(run.guardrails)
+    row["guardrails"] = json_array_text(run.guardrails)
     if row["id"] is None:
         del row["id"]
     return row
+
+
+def _to_trial_row(trial: Trial) -> dict[str, Any]:
+    row = {**trial_row(trial), "timestamp": timestamp_text(trial.timestamp)}
+    if row["id"] is None:
+        del row["id"]
+    return row
+
+
+def _run_exists(db: Database, run_id: int) -> bool:
+    found = db.execute(f"SELECT 1 FROM {PROMPT_HISTORY} WHERE id = ?", [run_id])
+    return found.fetchone() is not None
 
 
 def _utc(text: str) -> datetime:
@@ -438,10 +588,13 @@ def _where(
         ("timestamp <= ?", filters.until and timestamp_text(filters.until)),
         (f"{term('confidence')} >= ?", filters.min_confidence),
         (f"{term('confidence')} <= ?", filters.max_confidence),
+        (f"+id IN (SELECT run_id FROM {RUN_TAGS} WHERE tag = ?)", filters.tag),
     ):
         if value is not None:
             clauses.append(clause)
             params.append(value)
+    if filters.keepers_only:
+        clauses.append("keeper = 1")
     return (" AND ".join(clauses) or None), params
 
 
