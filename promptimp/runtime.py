@@ -39,6 +39,7 @@ class ModelRuntime:
         self._adapter = adapter
         self._program_factory = program_factory or self._default_program
         self._programs: dict[BackendType, dspy.Module] = {}
+        self._refiner: dspy.Module | None = None
         self._lock = threading.Lock()
 
     @property
@@ -108,6 +109,20 @@ class ModelRuntime:
             if backend not in self._programs:
                 self._programs[backend] = self._program_factory(backend)
             return self._programs[backend]
+
+    def refiner(self) -> dspy.Module:
+        """The refine program (promptimp.crafting.refine) for this model."""
+        with self._lock:
+            if self._refiner is None:
+                from promptimp.crafting.refine import build_refiner
+
+                self._refiner = build_refiner(assemble_locally=self.assembles_locally)
+            return self._refiner
+
+    def forget_programs(self) -> None:
+        """Build the improve programs again on next use (a trainset changed)."""
+        with self._lock:
+            self._programs.clear()
 
     def _default_program(self, backend: BackendType) -> dspy.Module:
         from promptimp.improver import build_program

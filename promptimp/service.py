@@ -42,6 +42,7 @@ from promptimp.settings import Settings
 from promptimp.text import first_line, is_valid_unicode, strip_control, visible_length
 
 if TYPE_CHECKING:
+    from promptimp.crafting_loop import CraftingLoop
     from promptimp.history.transfer import CopyReport
 
 log = logging.getLogger(__name__)
@@ -145,6 +146,20 @@ class ImproveService:
                 self._runtimes[choice.id] = ModelRuntime(settings_for(self.settings, choice))
             return self._runtimes[choice.id]
 
+    def trainset_changed(self) -> None:
+        """Few-shot draws its demos again from the trainsets on its next run."""
+        with self._lock:
+            runtimes = list(self._runtimes.values())
+        for runtime in runtimes:
+            runtime.forget_programs()
+
+    @property
+    def crafting(self) -> CraftingLoop:
+        """Try, refine, versions, stability, tags, the library and the user trainset."""
+        from promptimp.crafting_loop import CraftingLoop
+
+        return CraftingLoop(self)
+
     # -- improving -------------------------------------------------------------------------
 
     def improve(
@@ -169,7 +184,7 @@ class ImproveService:
         fields, latency_ms = runtime.run(
             runtime.program(chosen), original_idea=idea, context=context
         )
-        improved, warnings = self._normalise(runtime, fields, idea, context)
+        improved, warnings = self.to_prompt(runtime, fields, idea, context)
         warnings += self._budget_warning(latency_ms)
         run = PromptRun(
             original_idea=idea,
@@ -180,7 +195,7 @@ class ImproveService:
             author=author or self.settings.default_author,
             **improved.model_dump(),
         )
-        result = self._save(run)
+        result = self.save_run(run)
         return result.model_copy(update={"warnings": (*warnings, *result.warnings)})
 
     def generate(
@@ -189,7 +204,7 @@ class ImproveService:
         """Run the backend's program and normalise its answer; nothing is timed or stored."""
         runtime = self.runtime(model)
         fields, _ = runtime.run(runtime.program(backend), original_idea=idea, context=context)
-        return self._normalise(runtime, fields, idea, context)[0]
+        return self.to_prompt(runtime, fields, idea, context)[0]
 
     def warm_up(self, model: str | None = None) -> None:
         """Import DSPy and build the LM, the adapter and both programs without running them.
@@ -206,7 +221,7 @@ class ImproveService:
                 "warming up the model failed: %s: %s", type(error).__name__, first_line(error)
             )
 
-    def _normalise(
+    def to_prompt(
         self, runtime: ModelRuntime, fields: dict[str, Any], idea: str, context: str
     ) -> tuple[ImprovedPrompt, list[str]]:
         """The normalised answer and what was changed in it; ModelError when it has no
@@ -261,17 +276,17 @@ class ImproveService:
 
     def delete_run(self, run_id: int) -> bool:
         """Delete one stored run; False when there was none."""
-        return self._write(lambda store: store.delete(run_id))
+        return self.write(lambda store: store.delete(run_id))
 
     def delete_old_runs(self, days: int) -> int:
         """Delete runs older than `days` days; how many."""
-        return self._write(lambda store: store.delete_old(days))
+        return self.write(lambda store: store.delete_old(days))
 
     def save_comparison(
         self, zero_shot_run_id: int, few_shot_run_id: int, verdict: str, idea: str
     ) -> int:
         """Store a verdict on one idea improved by both backends; its id."""
-        return self._write(
+        return self.write(
             lambda store: store.save_comparison(zero_shot_run_id, few_shot_run_id, verdict, idea)
         )
 
@@ -280,7 +295,7 @@ class ImproveService:
         if self._store is None:
             return report.model_copy(update={"warnings": ("History is disabled; not stored.",)})
         try:
-            run_id = self._write(lambda store: store.save_eval_run(report))
+            run_id = self.write(lambda store: store.save_eval_run(report))
         except RepositoryError as error:
             return report.model_copy(update={"warnings": (f"Evaluation run not stored: {error}",)})
         return report.model_copy(update={"id": run_id})
@@ -294,9 +309,9 @@ class ImproveService:
 
         if into_other:
             return copy_history(self.history, open_store(other), on_runs=on_runs)
-        return self._write(lambda store: copy_history(open_store(other), store, on_runs=on_runs))
+        return self.write(lambda store: copy_history(open_store(other), store, on_runs=on_runs))
 
-    def _write(self, change: Callable[[HistoryStore], T]) -> T:
+    def write(self, change: Callable[[HistoryStore], T]) -> T:
         """`change(store)` unless the breaker holds writes back; its outcome counts there."""
         if self._store is None:
             raise HistoryDisabledError(HISTORY_DISABLED)
@@ -313,11 +328,11 @@ class ImproveService:
         self._last_storage_error = ""
         return result
 
-    def _save(self, run: PromptRun) -> ImproveResult:
+    def save_run(self, run: PromptRun) -> ImproveResult:
         if self._store is None:
             return ImproveResult(run=run)
         try:
-            stored = self._write(lambda store: store.save(run))
+            stored = self.write(lambda store: store.save(run))
         except StoragePausedError as error:
             return ImproveResult(run=run, warnings=(f"Not saved: {error}",))
         except RepositoryError as error:
