@@ -1,5 +1,7 @@
 """The refine program's wiring on DummyLM, its signatures, and the feedback checks."""
 
+import json
+
 import dspy
 import pytest
 from dspy.utils import DummyLM
@@ -32,19 +34,24 @@ def test_refine_answers_with_the_improvers_own_output_fields():
     assert fields_of(RefinePromptParts) == fields_of(ImprovePromptParts)
     assert fields_of(RefinePrompt) == fields_of(ImprovePrompt)
     assert RefinePromptParts.instructions != ImprovePromptParts.instructions
-    assert "previous_prompt" in RefinePrompt.input_fields
-    assert "previous_prompt" not in RefinePromptParts.input_fields
+    assert list(RefinePrompt.input_fields) == ["original_idea", "context", "previous", "feedback"]
 
 
-def test_refiner_sends_the_previous_parts_and_the_feedback(make_run):
+def test_the_previous_version_is_a_turn_of_conversation_before_the_feedback(make_run):
     previous = make_run(guardrails=("Use REST conventions", "Cover errors", "Version the API"))
     lm = DummyLM([ANSWER])
     with dspy.context(lm=lm, adapter=dspy.ChatAdapter()):
         prediction = build_refiner()(previous=previous, feedback="Add a guardrail about security")
-    sent = lm.history[-1]["messages"][-1]["content"]
+    system, asked, answered, request = lm.history[-1]["messages"]
+    assert [system["role"], asked["role"], answered["role"], request["role"]] == [
+        "system", "user", "assistant", "user",
+    ]  # fmt: skip
+    assert previous.original_idea in asked["content"] and "feedback" not in asked["content"]
     for part in (previous.role, previous.directive, previous.improved_prompt, *previous.guardrails):
-        assert part in sent
-    assert "Add a guardrail about security" in sent and previous.original_idea in sent
+        assert part in answered["content"]
+    assert previous.reasoning in answered["content"]
+    assert "Add a guardrail about security" in request["content"]
+    assert previous.directive not in request["content"]
     assert dict(prediction.items()) == ANSWER
 
 
@@ -54,9 +61,20 @@ def test_local_refiner_asks_for_the_parts_and_the_service_path_assembles_them(ma
     lm = DummyLM([PARTS], adapter=adapter)
     with dspy.context(lm=lm, adapter=adapter):
         prediction = build_refiner(assemble_locally=True)(previous=previous, feedback="Shorter")
-    system, user = (message["content"] for message in lm.history[-1]["messages"])
-    assert "improved_prompt" not in system and "previous_prompt" not in user
-    assert user.endswith("feedback: Shorter")
+    system, asked, answered, request = (
+        message["content"] for message in lm.history[-1]["messages"]
+    )
+    assert "improved_prompt" not in system + answered
+    assert asked == f"original_idea: {previous.original_idea}\ncontext: {previous.context}"
+    assert json.loads(answered) == {
+        "role": previous.role,
+        "directive": previous.directive,
+        "framework": previous.framework,
+        "guardrails": list(previous.guardrails),
+        "reasoning": previous.reasoning,
+        "confidence": previous.confidence,
+    }
+    assert request == f"{asked}\nfeedback: Shorter"
     improved = to_improved_prompt(
         dict(prediction.items()), previous.original_idea, previous.context, assemble=True
     )
