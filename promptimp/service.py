@@ -370,6 +370,17 @@ class ImproveService:
         )
         return removed
 
+    def storage_answers(self) -> bool:
+        """Whether history is off, or answers a count with the breaker closed: cheap enough to
+        poll (health() also checks the file's integrity and a test write)."""
+        if self._store is None:
+            return True
+        try:
+            self._store.total_count()
+        except RepositoryError:
+            return False
+        return self.breaker.state is not BreakerState.OPEN
+
     def health(self) -> Health:
         """Status of storage plus provider and model (never a key)."""
         common = {

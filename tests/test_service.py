@@ -143,13 +143,13 @@ def test_breaker_skips_storage_after_five_failures_and_retries_after_cooldown(tm
         f" last error: {reason}"
     )
     health = service.health()
-    assert health.status == "unhealthy"
+    assert health.status == "unhealthy" and not service.storage_answers()
     assert health.reason.startswith(reason)  # the real fault, not just "paused"
     blocker.unlink()  # the disk problem is fixed
     clock.now += 300
     stored = service.improve("Design a REST API")
     assert stored.stored and stored.warnings == ()
-    assert service.breaker.state is BreakerState.CLOSED
+    assert service.breaker.state is BreakerState.CLOSED and service.storage_answers()
 
 
 def test_disabled_storage_never_touches_the_database(tmp_path):
