@@ -78,8 +78,10 @@ class CraftingLoop:
 
         run = self.run(run_id)
         runtime = self.service.runtime(model)
+        lm = runtime.lm()
         try:
-            trial = try_run(runtime.lm(), run, target_model=runtime.model_version)
+            with runtime.turn():  # answers are timed once it is this call's turn
+                trial = try_run(lm, run, target_model=runtime.model_version)
         except (InputError, ModelError):
             raise
         except Exception as error:  # any provider or engine failure

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,6 +42,7 @@ class ModelRuntime:
         self._programs: dict[BackendType, dspy.Module] = {}
         self._refiner: dspy.Module | None = None
         self._lock = threading.Lock()
+        self._turns = threading.Lock()
 
     @property
     def model_version(self) -> str:
@@ -63,21 +65,31 @@ class ModelRuntime:
         self.lm()
         self.adapter()
 
+    @contextmanager
+    def turn(self) -> Iterator[None]:
+        """One call's turn on the model. The embedded model answers one call at a time, so
+        calls queue here, before any clock starts: a recorded latency never includes waiting
+        for another person's call. Providers take calls at once."""
+        with self._turns if self.assembles_locally else nullcontext():
+            yield
+
     def run(self, program: dspy.Module, **inputs: Any) -> tuple[dict[str, Any], int]:
         """`program(**inputs)` on this runtime's LM: its output fields and milliseconds taken.
-        The clock starts once the LM and adapter are built; any failure is a ModelError."""
+        The clock starts once the LM and adapter are built and it is this call's turn; any
+        failure is a ModelError."""
         import dspy
 
         lm, adapter = self.lm(), self.adapter()
-        started = time.perf_counter()
-        try:
-            with dspy.context(lm=lm, adapter=adapter):
-                prediction = program(**inputs)
-        except ModelError:
-            raise
-        except Exception as error:  # any provider, parsing or engine failure
-            raise self.model_error(error) from error
-        return dict(prediction.items()), round((time.perf_counter() - started) * 1000)
+        with self.turn():
+            started = time.perf_counter()
+            try:
+                with dspy.context(lm=lm, adapter=adapter):
+                    prediction = program(**inputs)
+            except ModelError:
+                raise
+            except Exception as error:  # any provider, parsing or engine failure
+                raise self.model_error(error) from error
+            return dict(prediction.items()), round((time.perf_counter() - started) * 1000)
 
     def model_error(self, error: BaseException) -> ModelError:
         """A one-line ModelError for `error`, with every configured API key masked."""

@@ -419,3 +419,27 @@ def test_a_provider_error_that_echoes_the_key_is_masked_where_it_is_built(tmp_pa
     assert "sk-...cdef" in message
     assert SECRET not in message
     assert service.history.total_count() == 0
+
+
+def test_embedded_model_calls_queue_before_the_clock_so_latency_excludes_waiting(tmp_path):
+    model_lock = threading.Lock()  # like the llama.cpp model's own lock
+
+    def one_at_a_time(**_: object) -> dspy.Prediction:
+        with model_lock:
+            time.sleep(0.4)
+        return dspy.Prediction(**ANSWER)
+
+    service = make_service(
+        tmp_path, provider="local", program_factory=lambda backend: one_at_a_time
+    )
+    results = []
+    threads = [
+        threading.Thread(target=lambda: results.append(service.improve("Write a haiku")))
+        for _ in range(3)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    latencies = sorted(result.run.latency_ms for result in results)
+    assert len(latencies) == 3 and latencies[-1] < 700, latencies  # 400 ms each, not 1.2 s
