@@ -21,9 +21,11 @@ IMPROVE = st.Page(
 HISTORY_PAGES = [  # need stored runs
     st.Page(page_file("history"), title="History", icon=":material/history:"),
     st.Page(page_file("insights"), title="Insights", icon=":material/insights:"),
+    st.Page(page_file("library"), title="Library", icon=":material/library_books:"),
 ]
 OTHER_PAGES = [
     st.Page(page_file("compare"), title="Compare", icon=":material/compare_arrows:"),
+    st.Page(page_file("stability"), title="Stability", icon=":material/repeat:"),
     st.Page(page_file("evaluate"), title="Evaluate", icon=":material/fact_check:"),
     st.Page(page_file("health"), title="Health", icon=":material/monitor_heart:"),
 ]

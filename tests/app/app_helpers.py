@@ -54,7 +54,7 @@ def unescape(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-JOBS = ("improve_job", "compare_job")
+JOBS = ("improve_job", "compare_job", "stability_job")
 """Session keys of the background jobs pages start (ui/jobs.py)."""
 
 

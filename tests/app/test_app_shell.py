@@ -8,7 +8,7 @@ from app_helpers import TIMEOUT_S, click, open_app, unescape
 from promptimp.models import BackendType
 from ui.resources import get_service, warm_up
 
-PAGES = ["improve", "history", "insights", "compare", "evaluate", "health"]
+PAGES = ["improve", "history", "insights", "library", "compare", "stability", "evaluate", "health"]
 
 
 @pytest.mark.parametrize("database", ["workbench", "seeded"])
