@@ -17,12 +17,6 @@ from pydantic import BaseModel, ConfigDict
 from promptimp.crafting.library import render_json, render_markdown
 from promptimp.crafting.stability import Stability, summarise, validate_repeats
 from promptimp.crafting.tags import normalise_tag
-from promptimp.crafting.user_trainset import (
-    UserExample,
-    add_example,
-    list_examples,
-    remove_example,
-)
 from promptimp.history.filters import RunFilter
 from promptimp.history.records import Trial
 from promptimp.models import (
@@ -35,7 +29,12 @@ from promptimp.models import (
 )
 
 if TYPE_CHECKING:
+    from promptimp.crafting.user_trainset import UserExample
     from promptimp.service import ImproveService
+
+EMBEDDED_TRY_TOKENS = 300
+"""How long an embedded-model answer to a tried prompt may be: a 135M model's answers add
+little past this, and each token costs time on a CPU (providers answer at full length)."""
 
 
 class TrialResult(BaseModel):
@@ -81,7 +80,12 @@ class CraftingLoop:
         lm = runtime.lm()
         try:
             with runtime.turn():  # answers are timed once it is this call's turn
-                trial = try_run(lm, run, target_model=runtime.model_version)
+                trial = try_run(
+                    lm,
+                    run,
+                    target_model=runtime.model_version,
+                    max_tokens=EMBEDDED_TRY_TOKENS if runtime.assembles_locally else None,
+                )
         except (InputError, ModelError):
             raise
         except Exception as error:  # any provider or engine failure
@@ -190,7 +194,7 @@ class CraftingLoop:
         runs = self.library_runs(tag)
         return render_markdown(runs) if fmt == "md" else render_json(runs)
 
-    # -- the user trainset --------------------------------------------------------------
+    # -- the user trainset (its module loads DSPy: imported when used) ----------------
 
     @property
     def trainset_path(self) -> str:
@@ -198,16 +202,22 @@ class CraftingLoop:
 
     def add_to_trainset(self, run_id: int) -> UserExample:
         """Add a good run to the user trainset; few-shot draws demos from it from now on."""
+        from promptimp.crafting.user_trainset import add_example  # loads DSPy, as few-shot does
+
         example = add_example(self.trainset_path, self.run(run_id))
         self.service.trainset_changed()
         return example
 
     def trainset(self) -> list[UserExample]:
+        from promptimp.crafting.user_trainset import list_examples
+
         return list_examples(self.trainset_path)
 
     def remove_from_trainset(
         self, *, run_id: int | None = None, index: int | None = None
     ) -> UserExample:
+        from promptimp.crafting.user_trainset import remove_example
+
         removed = remove_example(self.trainset_path, run_id=run_id, index=index)
         self.service.trainset_changed()
         return removed

@@ -2,6 +2,8 @@
 or the evaluation tooling, and only the service reaches a HistoryStore's writes."""
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -48,3 +50,14 @@ def test_the_command_line_parts_do_not_import_the_app_that_joins_them():
         if p.name not in {"app.py", "__main__.py"} and "cli.app" in imported_modules(p)
     ]
     assert importers == []
+
+
+def test_tagging_and_the_library_load_neither_dspy_nor_litellm():
+    code = (
+        "import sys, promptimp.crafting_loop, promptimp.crafting.tags, promptimp.crafting.library\n"
+        "print(sorted(m for m in ('dspy', 'litellm') if m in sys.modules))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
+    )
+    assert done.stdout.strip() == "[]", done.stderr

@@ -16,13 +16,15 @@ from promptimp.history.records import Trial, TrialAnswer
 from promptimp.models import InputError, PromptRun, utc_now
 
 
-def try_prompt(lm: Any, prompt: str) -> TrialAnswer:
-    """Send `prompt` as one user message to `lm` (cache off) and time its answer."""
+def try_prompt(lm: Any, prompt: str, max_tokens: int | None = None) -> TrialAnswer:
+    """Send `prompt` as one user message to `lm` (cache off) and time its answer, which is
+    at most `max_tokens` long when given (else the LM's own limit)."""
     if not prompt.strip():
         raise InputError("There is no prompt to try; improve an idea first.")
     with dspy.track_usage() as tracker:
         started = time.perf_counter()
-        outputs = lm(prompt, cache=False)
+        limit = {} if max_tokens is None else {"max_tokens": max_tokens}
+        outputs = lm(prompt, cache=False, **limit)
         latency_ms = round((time.perf_counter() - started) * 1000)
     usage: dict[str, Any] = {}
     for entry in tracker.get_total_tokens().values():
@@ -46,8 +48,11 @@ def original_prompt(run: PromptRun) -> str:
     return f"{run.original_idea}\n\n{run.context}" if run.context.strip() else run.original_idea
 
 
-def try_run(lm: Any, run: PromptRun, target_model: str | None = None) -> Trial:
-    """A stored run's improved prompt and its original idea, each tried on `lm`.
+def try_run(
+    lm: Any, run: PromptRun, target_model: str | None = None, max_tokens: int | None = None
+) -> Trial:
+    """A stored run's improved prompt and its original idea, each tried on `lm` (answers of
+    at most `max_tokens` when given).
 
     `target_model` names the target for the record; it defaults to the LM's model id.
     """
@@ -57,6 +62,6 @@ def try_run(lm: Any, run: PromptRun, target_model: str | None = None) -> Trial:
         run_id=run.id,
         timestamp=utc_now(),
         target_model=target_model or str(getattr(lm, "model", "")),
-        original=try_prompt(lm, original_prompt(run)),
-        improved=try_prompt(lm, run.improved_prompt),
+        original=try_prompt(lm, original_prompt(run), max_tokens),
+        improved=try_prompt(lm, run.improved_prompt, max_tokens),
     )

@@ -72,6 +72,15 @@ def test_try_prompt_on_a_provider_reports_its_answer_and_token_counts(provider):
     assert sent == [{"role": "user", "content": "You are an API architect. Design the endpoints."}]
 
 
+def test_a_token_budget_reaches_the_request_and_none_leaves_the_lm_limit(provider):
+    base_url, received = provider
+    settings = Settings(LLM_PROVIDER="openai", LLM_BASE_URL=base_url, OPENAI_API_KEY="sk-test-0000")
+    lm = build_lm(settings)
+    try_prompt(lm, "Design the endpoints.", max_tokens=50)
+    try_prompt(lm, "Design the endpoints.")
+    assert [request.get("max_tokens") for request in received[-2:]] == [50, 2000]
+
+
 def test_try_prompt_sends_one_user_message_with_the_cache_off():
     lm = DummyLM([{"answer": "first"}, {"answer": "second"}])
     first, second = try_prompt(lm, "Same prompt"), try_prompt(lm, "Same prompt")
