@@ -8,6 +8,7 @@ import streamlit as st
 
 from promptimp.models import PromptImpError
 from promptimp.settings import SettingsError
+from ui.model_choice import select_model
 from ui.page_files import page_file
 from ui.resources import get_service, health, startup_cleanup, warm_up
 from ui.text import escape_markdown, plural
@@ -74,6 +75,7 @@ except SettingsError as error:
 
 warm_up()
 removed = startup_cleanup()
+select_model(service)
 status = st.sidebar.container()  # filled after the page, so it counts the page's own writes
 history_pages = HISTORY_PAGES if service.history_enabled else []
 page = st.navigation([IMPROVE, *history_pages, *OTHER_PAGES])

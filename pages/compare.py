@@ -4,9 +4,11 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
+from promptimp.crafting.diff import word_diff
 from promptimp.models import BackendType, ImproveResult, PromptImpError
 from ui import inputs, jobs, resources
-from ui.text import diff_markdown, escape_markdown, plural, word_diff
+from ui.model_choice import chosen_model
+from ui.text import diff_markdown, escape_markdown, plural
 from ui.views import confidence_text, latency_text, render_quality, run_quality, seconds_text
 
 JOB = "compare_job"
@@ -32,13 +34,13 @@ def show_side(column: DeltaGenerator, title: str, result: ImproveResult) -> None
 
 
 def improve_both(
-    job: jobs.Job, idea: str, context: str, author: str | None
+    job: jobs.Job, idea: str, context: str, author: str | None, model: str | None
 ) -> dict[str, ImproveResult]:
     """Zero-shot, then few-shot, telling the job which one runs (on a worker thread)."""
     results = {}
     for step, backend in enumerate(BackendType, start=1):
         job.advance(f"Improving with {backend.value}", step)
-        results[backend.value] = service.improve(idea, context, backend, author)
+        results[backend.value] = service.improve(idea, context, backend, author, model)
     return results
 
 
@@ -120,8 +122,10 @@ with st.form("compare"):
 if submitted:
     inputs.remember("compare", FORM)
     st.session_state.pop("compare_pair", None)
-    author = resources.signed_in_author()
-    jobs.start(JOB, lambda job: improve_both(job, idea, context, author), "Improving", steps=2)
+    author, model = resources.signed_in_author(), chosen_model()
+    jobs.start(
+        JOB, lambda job: improve_both(job, idea, context, author, model), "Improving", steps=2
+    )
 
 if finished := jobs.take_finished(JOB):
     try:

@@ -1,4 +1,4 @@
-"""History: search, filter, sort and page through stored runs; inspect, delete, export."""
+"""History: search, filter, sort and page through stored runs; inspect, craft, delete, export."""
 
 import io
 import math
@@ -9,8 +9,9 @@ from functools import partial
 import streamlit as st
 
 from promptimp.history import RunFilter
-from promptimp.models import BackendType, PromptImpError
+from promptimp.models import BackendType, ImproveResult, PromptImpError, PromptRun
 from ui import resources
+from ui.run_page import render_run_page
 from ui.text import escape_markdown, plural
 from ui.views import RUN_COLUMNS, render_run, runs_frame
 
@@ -25,6 +26,7 @@ SORTS = {
 PAGE_SIZES = (25, 50, 100)
 ALL = "All"
 TABLE_KEY = "history_table"
+OPENED = "history_opened"
 NO_SELECTION = {"selection": {"rows": [], "columns": [], "cells": []}}
 
 
@@ -42,13 +44,14 @@ def read_filters() -> RunFilter:
             "Model", [ALL, *resources.model_versions()], key="history_model"
         )
         author = author_col.selectbox("Author", [ALL, *resources.authors()], key="history_author")
-        dates_col, confidence_col = st.columns([1, 1])
+        dates_col, confidence_col, tag_col = st.columns([2, 2, 1])
         dates = dates_col.date_input(
             "Dates (UTC)", value=(), format="YYYY-MM-DD", key="history_dates"
         )
         low, high = confidence_col.slider(
             "Confidence", 0.0, 1.0, (0.0, 1.0), step=0.05, key="history_confidence"
         )
+        tag = tag_col.selectbox("Tag", [ALL, *resources.all_tags()], key="history_tag")
     return RunFilter(
         text=text.strip(),
         backend=None if backend == ALL else backend,
@@ -58,6 +61,7 @@ def read_filters() -> RunFilter:
         until=datetime.combine(dates[-1], time.max, UTC) if dates else None,
         min_confidence=low if low > 0.0 else None,
         max_confidence=high if high < 1.0 else None,
+        tag=None if tag == ALL else tag,
     )
 
 
@@ -66,6 +70,22 @@ def export(writer: Callable[[io.StringIO, RunFilter], int], filters: RunFilter) 
     out = io.StringIO()
     writer(out, filters)
     return out.getvalue()
+
+
+def open_refined(result: ImproveResult) -> None:
+    """A version refined in the run view is shown next, in place of the row it came from
+    (the table's rows move when a run is added, so the selection is cleared)."""
+    st.session_state[OPENED] = result.run.id
+    st.session_state["history_deselect"] = True
+
+
+def opened_run(selected: list[PromptRun]) -> PromptRun | None:
+    """The selected row's run; else the run refined last, while no other row is selected."""
+    if selected:
+        st.session_state.pop(OPENED, None)
+        return selected[0]
+    opened = st.session_state.get(OPENED)
+    return resources.get_run(opened) if opened is not None else None
 
 
 def ask_delete(run_id: int) -> None:
@@ -117,10 +137,11 @@ if st.session_state.get("history_view") != view:  # new criteria start again at 
 page = page_col.number_input("Page", min_value=1, max_value=pages, key="history_page")
 count_col.markdown(f"**{plural(total, 'matching run')}** · page {page:,} of {pages:,}")
 shown = (view, page)
-if st.session_state.get("history_shown") != shown or st.session_state.pop(
-    "history_deselect", False
-):
+if st.session_state.get("history_shown") != shown:
     st.session_state["history_shown"] = shown  # other rows now: forget the selected one
+    st.session_state[TABLE_KEY] = NO_SELECTION
+    st.session_state.pop(OPENED, None)
+elif st.session_state.pop("history_deselect", False):
     st.session_state[TABLE_KEY] = NO_SELECTION
 
 runs = resources.query_runs(filters, SORTS[sort], size, (page - 1) * size)
@@ -155,8 +176,8 @@ for column, label, writer, suffix, mime, icon in exports:
         disabled=total == 0,
     )
 
-if selected:
-    run = selected[0]
+run = opened_run(selected)
+if run is not None:
     st.divider()
     title_col, delete_col = st.columns([5, 1], vertical_alignment="bottom")
     title_col.subheader(f"Run #{run.id}")
@@ -166,6 +187,8 @@ if selected:
     if st.session_state.get("history_delete") == run.id:
         confirm_delete(run.id)
     render_run(run, key=f"history-{run.id}", show_input=True)
+    st.divider()
+    render_run_page(run, key=f"history-{run.id}", on_refined=open_refined)
 else:
     st.caption("Select a row to see the whole run.")
 

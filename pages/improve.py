@@ -2,9 +2,11 @@
 
 import streamlit as st
 
-from promptimp.models import BackendType, PromptImpError
+from promptimp.models import BackendType, ImproveResult, PromptImpError
 from ui import inputs, jobs
+from ui.model_choice import chosen_model
 from ui.resources import get_service, reads_changed, signed_in_author
+from ui.run_page import render_run_page
 from ui.text import escape_markdown
 from ui.views import RUN_COLUMNS, render_run, runs_frame
 
@@ -49,10 +51,10 @@ session_results = st.session_state.setdefault("improve_results", [])
 if submitted:
     inputs.remember("improve", form)
     st.session_state.pop("improve_current", None)
-    author = signed_in_author()
+    author, model = signed_in_author(), chosen_model()
     jobs.start(
         JOB,
-        lambda job: service.improve(idea, context, backend, author),
+        lambda job: service.improve(idea, context, backend, author, model),
         f"Improving with {backend}",
     )
 
@@ -71,12 +73,21 @@ elif jobs.running(JOB):
 elif jobs.was_cancelled(JOB):
     st.info(jobs.CANCELLED)
 
+
+def show_refined(result: ImproveResult) -> None:
+    """A refined version becomes the result shown, and joins this session's runs."""
+    session_results.insert(0, result)
+    st.session_state["improve_current"] = result
+
+
 current = st.session_state.get("improve_current")
 if current is not None:
     for warning in current.warnings:
         st.warning(escape_markdown(warning))
     st.subheader("Improved prompt")
     render_run(current.run, key="improve-current")
+    st.divider()
+    render_run_page(current.run, key="improve", on_refined=show_refined)
 
 if session_results:
     st.divider()

@@ -22,7 +22,7 @@ import streamlit as st
 POLL_S = 0.5
 CANCELLED = (
     "Cancelled: nothing will be shown. A model call under way cannot be interrupted: it "
-    "finishes in the background and its run is stored in the history like any other."
+    "finishes in the background and what it makes is stored in the history as usual."
 )
 QUICK_S = 0.5  # a call that ends this fast (bad input, a fast model) shows no progress
 WORKERS = 4  # runs of all sessions share these; the local model itself serves one at a time

@@ -13,6 +13,7 @@ import streamlit as st
 from pydantic import BaseModel
 
 from promptimp.history import HistoryReader, RunFilter
+from promptimp.history.records import Trial
 from promptimp.models import PromptRun
 from promptimp.service import Health, ImproveService
 from promptimp.settings import load_settings
@@ -79,6 +80,28 @@ def count_runs(filters: RunFilter) -> int:
 
 
 @st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def get_run(run_id: int) -> PromptRun | None:
+    return history().get(run_id)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def versions(run_id: int) -> list[PromptRun]:
+    """Every version in the run's chain, oldest first ([] for an unknown id)."""
+    return history().versions(run_id)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def trials(run_id: int) -> list[Trial]:
+    """The run's stored trials, newest first."""
+    return history().trials(run_id)
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
+def all_tags() -> list[str]:
+    return history().all_tags()
+
+
+@st.cache_data(ttl=READ_TTL_S, show_spinner=False)
 def model_versions() -> list[str]:
     return history().model_versions()
 
@@ -122,7 +145,19 @@ def comparisons(limit: int) -> dict[str, Any]:
     }
 
 
-_READS = (health, query_runs, count_runs, model_versions, authors, insights, comparisons)
+_READS = (
+    health,
+    query_runs,
+    count_runs,
+    get_run,
+    versions,
+    trials,
+    all_tags,
+    model_versions,
+    authors,
+    insights,
+    comparisons,
+)
 
 
 def reads_changed() -> None:

@@ -1,14 +1,13 @@
-"""Text helpers for pages, free of Streamlit: plurals, Markdown escaping, a word-level diff."""
+"""Text helpers for pages, free of Streamlit: plurals, Markdown escaping, word diffs shown."""
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
-from dataclasses import dataclass
+
+from promptimp.crafting.diff import WordDiff
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
-_TOKENS = re.compile(r"\n|[^\s]+")
 
 
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
@@ -23,40 +22,6 @@ def escape_markdown(text: str) -> str:
     entities and Streamlit's `:color[...]` directives in `text` all show as typed.
     """
     return _PUNCTUATION.sub(r"\\\1", text)
-
-
-@dataclass(frozen=True)
-class WordDiff:
-    """How the second text differs from the first, word by word."""
-
-    chunks: tuple[tuple[str, tuple[str, ...]], ...]  # ("=" | "-" | "+", words); "\n" = break
-    similarity: float
-
-    @property
-    def added(self) -> int:
-        return self._count("+")
-
-    @property
-    def removed(self) -> int:
-        return self._count("-")
-
-    def _count(self, op: str) -> int:
-        return sum(w != "\n" for kind, words in self.chunks if kind == op for w in words)
-
-
-def word_diff(old: str, new: str) -> WordDiff:
-    """The word-level diff turning `old` into `new` (line breaks are kept as tokens)."""
-    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    chunks: list[tuple[str, tuple[str, ...]]] = []
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            chunks.append(("=", tuple(a[i1:i2])))
-        if tag in ("delete", "replace"):
-            chunks.append(("-", tuple(a[i1:i2])))
-        if tag in ("insert", "replace"):
-            chunks.append(("+", tuple(b[j1:j2])))
-    return WordDiff(tuple(chunks), round(matcher.ratio(), 3))
 
 
 _STYLE = {"=": "{}", "-": ":red-background[~~{}~~]", "+": ":green-background[{}]"}

@@ -93,6 +93,8 @@ def render_run(run: PromptRun, *, key: str, show_input: bool = False) -> None:
             f"{run.timestamp:%Y-%m-%d %H:%M:%S} UTC · model {escape_markdown(run.model_version)}"
             + by
         )
+    else:
+        st.caption(f"Made with {escape_markdown(run.model_version or 'an unrecorded model')}")
     parts, prompt = st.columns([2, 3], gap="large")
     with parts:
         text_section("Role", run.role)
@@ -126,6 +128,7 @@ def runs_frame(runs: list[PromptRun]) -> pd.DataFrame:
             "confidence": [run.confidence for run in runs],
             "latency (ms)": [run.latency_ms for run in runs],
             "idea": [run.original_idea for run in runs],
+            "tags": [", ".join(run.tags) for run in runs],
             "damaged": ["damaged" if run.damaged else "" for run in runs],
         },
         columns=[
@@ -136,6 +139,7 @@ def runs_frame(runs: list[PromptRun]) -> pd.DataFrame:
             "confidence",
             "latency (ms)",
             "idea",
+            "tags",
             "damaged",
         ],
     )
@@ -151,6 +155,7 @@ RUN_COLUMNS = {
     ),
     "latency (ms)": st.column_config.NumberColumn("Latency (ms)", format="localized"),
     "idea": st.column_config.TextColumn("Idea", width="large"),
+    "tags": st.column_config.TextColumn("Tags"),
     "damaged": st.column_config.TextColumn(
         "Damaged", width="small", help="The stored row could not be read whole."
     ),

@@ -9,6 +9,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from tests.support import ANSWER  # noqa: F401 - re-exported for the page tests
+from ui.jobs import Job
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,10 +55,6 @@ def unescape(markdown: str) -> str:
     return re.sub(r"\\(.)", r"\1", markdown)
 
 
-JOBS = ("improve_job", "compare_job", "stability_job")
-"""Session keys of the background jobs pages start (ui/jobs.py)."""
-
-
 def press(at: AppTest, label: str) -> AppTest:
     """Click the button (or form submit button) labelled `label` and rerun once."""
     return next(button for button in at.button if button.label == label).click().run()
@@ -65,7 +62,7 @@ def press(at: AppTest, label: str) -> AppTest:
 
 def finish_jobs(at: AppTest) -> AppTest:
     """Wait for the page's background jobs to end, then rerun, as the page's poll would."""
-    running = [at.session_state[key].future for key in JOBS if key in at.session_state]
+    running = [value.future for value in at.session_state.values() if isinstance(value, Job)]
     if not running:
         return at
     wait(running, timeout=TIMEOUT_S)

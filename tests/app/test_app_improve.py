@@ -86,7 +86,7 @@ def test_improving_stores_the_run_and_shows_every_section(store, answers, open_p
     assert [code.value for code in at.code] == [GOOD_ANSWER["improved_prompt"]]
     (download,) = at.get("download_button")
     assert download.proto.label == "Download as .md"
-    assert at.dataframe[0].value["idea"].tolist() == ["Design a REST API for user management"]
+    assert at.dataframe[-1].value["idea"].tolist() == ["Design a REST API for user management"]
 
 
 def test_the_default_backend_comes_from_the_settings(workbench, monkeypatch, open_page):
@@ -149,7 +149,7 @@ def test_html_in_the_idea_and_the_answer_shows_literally(store, answers, open_pa
     answers[:] = [{**ANSWER, "role": hostile, "guardrails": [hostile, "b", "c"]}]
     at = improve(open_page("improve"), SCRIPT_IDEA)
     assert hostile in shown_text(at)
-    assert at.dataframe[0].value["idea"].tolist() == [SCRIPT_IDEA]
+    assert at.dataframe[-1].value["idea"].tolist() == [SCRIPT_IDEA]
     guardrails = guardrails_markdown(at)
     assert unescape(guardrails).splitlines()[0] == f"- {hostile}"
     assert "<" not in guardrails.replace("\\<", "")  # every tag is escaped
@@ -161,7 +161,7 @@ def test_html_in_the_idea_and_the_answer_shows_literally(store, answers, open_pa
 def test_the_session_table_lists_every_run_newest_first(workbench, open_page):
     at = improve(open_page("improve"), "Write a haiku about autumn rain")
     at = improve(at, "Plan a marketing email campaign")
-    assert at.dataframe[0].value["idea"].tolist() == [
+    assert at.dataframe[-1].value["idea"].tolist() == [
         "Plan a marketing email campaign",
         "Write a haiku about autumn rain",
     ]

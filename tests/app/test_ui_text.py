@@ -1,8 +1,9 @@
-"""ui.text: plurals, Markdown escaping and the word-level diff, without Streamlit."""
+"""ui.text: plurals, Markdown escaping and a word diff as Markdown, without Streamlit."""
 
 import pytest
 
-from ui.text import diff_markdown, escape_markdown, plural, word_diff
+from promptimp.crafting.diff import word_diff
+from ui.text import diff_markdown, escape_markdown, plural
 
 
 def test_escaping_covers_html_markdown_and_directives():
@@ -10,18 +11,6 @@ def test_escaping_covers_html_markdown_and_directives():
         "\\<b\\>x\\<\\/b\\> \\*\\*y\\*\\* \\:red\\[z\\] \\$w\\$"
     )
     assert escape_markdown("plain words") == "plain words"
-
-
-def test_word_diff_finds_added_and_removed_words():
-    diff = word_diff("write a short poem", "write a long poem now")
-    assert diff.chunks == (
-        ("=", ("write", "a")),
-        ("-", ("short",)),
-        ("+", ("long",)),
-        ("=", ("poem",)),
-        ("+", ("now",)),
-    )
-    assert (diff.added, diff.removed, diff.similarity) == (2, 1, 0.667)
 
 
 def test_diff_markdown_marks_changes_and_keeps_new_line_breaks():
