@@ -18,6 +18,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -27,7 +28,7 @@ import streamlit as st  # noqa: E402
 from app_bench import route_through_app  # noqa: E402
 from streamlit.testing.v1 import AppTest  # noqa: E402
 
-from promptimp.crafting import QUICK_FEEDBACK  # noqa: E402
+from promptimp.crafting.feedback import QUICK_FEEDBACK  # noqa: E402
 from promptimp.history import SQLiteStore  # noqa: E402
 from promptimp.models import BackendType, PromptRun  # noqa: E402
 from promptimp.service import ImproveService  # noqa: E402
@@ -45,21 +46,20 @@ def timed(operation: Callable[[], object]) -> tuple[float, object]:
 
 
 def model_figures(folder: Path, runs: int) -> None:
-    settings = Settings(
-        LLM_PROVIDER="local", LLM_MODEL="", SQLITE_DB_PATH=str(folder / "model.db")
-    )
+    settings = Settings(LLM_PROVIDER="local", LLM_MODEL="", SQLITE_DB_PATH=str(folder / "model.db"))
     service = ImproveService(settings)
     service.warm_up()
     improves, tries, refines = [], [], []
     run_id = None
+    crafting = service.crafting
     for number in range(runs):
-        seconds, result = timed(lambda: service.improve(IDEA, backend="zero-shot"))
+        seconds, result = timed(partial(service.improve, IDEA, backend="zero-shot"))
         improves.append(seconds)
         run_id = run_id or result.run.id
-        seconds, _ = timed(lambda: service.crafting.try_run(result.run.id))
+        seconds, _ = timed(partial(crafting.try_run, result.run.id))
         tries.append(seconds)
         feedback = QUICK_FEEDBACK[number % len(QUICK_FEEDBACK)]
-        seconds, refined = timed(lambda: service.crafting.refine(run_id, feedback))
+        seconds, refined = timed(partial(crafting.refine, run_id, feedback))
         refines.append(seconds)
         run_id = refined.run.id
     service.close()

@@ -7,6 +7,7 @@ from promptimp.crafting.stability import MAX_REPEATS, Spread, Stability
 from promptimp.crafting_loop import StabilityResult
 from promptimp.models import BackendType, PromptImpError
 from ui import inputs, jobs, resources
+from ui.model_choice import chosen_model
 from ui.text import escape_markdown, plural
 from ui.views import RUN_COLUMNS, confidence_text, latency_text, render_run, runs_frame
 
@@ -128,11 +129,6 @@ def show_runs(result: StabilityResult) -> None:
         st.caption("Select a run to see it whole.")
         return
     render_run(selected[0], key="stability_run", show_input=True)
-
-
-def chosen_model() -> str | None:
-    """The model chosen for this browser session; None is the configured one."""
-    return None
 
 
 service = resources.get_service()

@@ -106,7 +106,7 @@ class CraftingLoop:
         author: str | None = None,
     ) -> ImproveResult:
         """A new version of the run that follows `feedback`, stored with the run as parent."""
-        from promptimp.crafting.refine import validate_feedback
+        from promptimp.crafting.feedback import validate_feedback
 
         feedback = validate_feedback(feedback)
         previous = self.run(run_id)

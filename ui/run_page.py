@@ -16,8 +16,9 @@ import pandas as pd
 import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
-from promptimp.crafting import MAX_FEEDBACK_CHARS, QUICK_FEEDBACK, QUICK_TAGS, validate_feedback
 from promptimp.crafting.diff import changed_parts, word_diff
+from promptimp.crafting.feedback import MAX_FEEDBACK_CHARS, QUICK_FEEDBACK, validate_feedback
+from promptimp.crafting.tags import QUICK_TAGS
 from promptimp.history.records import Trial, TrialAnswer
 from promptimp.models import ImproveResult, PromptImpError, PromptRun
 from ui import jobs, resources

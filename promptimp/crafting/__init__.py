@@ -1,7 +1,9 @@
 """The crafting loop: try a prompt, refine it, measure its stability, tag and share it, learn.
 
 tags.py           normalise_tag: one normal form for a tag; the quick tags
-refine.py         the refine program (a version's parts + feedback -> new parts); feedback checks
+refine.py         the refine program (a version's parts + feedback -> new parts)
+feedback.py       feedback checks and the quick choices (no DSPy)
+diff.py           word diffs between texts and between versions of a run
 trying.py         try a prompt (or a run's prompt and original idea) on a target model
 stability.py      the spread of N runs of one idea; the repeat count's range
 library.py        a prompt library from keeper runs, as Markdown and JSON

@@ -7,14 +7,8 @@ import pytest
 from dspy.utils import DummyLM
 
 from promptimp.assembly import to_improved_prompt
-from promptimp.crafting.refine import (
-    MAX_FEEDBACK_CHARS,
-    QUICK_FEEDBACK,
-    RefinePrompt,
-    RefinePromptParts,
-    build_refiner,
-    validate_feedback,
-)
+from promptimp.crafting.feedback import MAX_FEEDBACK_CHARS, QUICK_FEEDBACK, validate_feedback
+from promptimp.crafting.refine import RefinePrompt, RefinePromptParts, build_refiner
 from promptimp.improver import ImprovePrompt, ImprovePromptParts
 from promptimp.local.adapter import LocalJSONAdapter
 from promptimp.models import InputError
