@@ -51,7 +51,7 @@ def test_an_empty_library_says_how_to_fill_it(store, make_run, open_page):
     assert not at.exception and not at.error
     (info,) = at.info
     assert "mark a version as the keeper in its run view and tag it" in info.value
-    assert not at.get("download_button") and not at.selectbox
+    assert not at.get("download_button") and not at.main.selectbox
 
 
 def test_tagged_keepers_are_listed_newest_first_and_downloaded(library, downloads, open_page):
