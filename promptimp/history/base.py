@@ -142,8 +142,9 @@ class StoreBase:
             writer = csv.writer(out)
             writer.writerow(COLUMNS)
             for row in rows:
-                row["keeper"] = json.dumps(bool(row["keeper"]))
-                row["tags"] = json_array_text(decode_tags(row["tags"]))
+                row["keeper"] = "true" if row["keeper"] else "false"
+                if row["tags"] != "[]":  # most runs have none: skip the decoding
+                    row["tags"] = json_array_text(decode_tags(row["tags"]))
                 writer.writerow(row.values())
                 count += 1
         return count

@@ -56,6 +56,14 @@ _INSERT_RUN = (
     f" VALUES ({', '.join(['%s'] * (len(STORED_COLUMNS) - 1))}) RETURNING id"
 )
 _SELECT_TRIAL = f"SELECT {', '.join(TRIAL_COLUMNS)} FROM trials"
+_INSERT_TRIAL = (
+    f"INSERT INTO trials ({', '.join(TRIAL_COLUMNS[1:])})"
+    f" VALUES ({', '.join(['%s'] * (len(TRIAL_COLUMNS) - 1))}) RETURNING id"
+)
+_IMPORT_TRIAL = (
+    f"INSERT INTO trials ({', '.join(TRIAL_COLUMNS)})"
+    f" VALUES ({', '.join(['%s'] * len(TRIAL_COLUMNS))}) ON CONFLICT (id) DO NOTHING"
+)
 _LOCK_CHAIN = (
     f"{chain_cte('%(run_id)s')} SELECT id FROM prompt_history"
     " WHERE id IN (SELECT id FROM chain) ORDER BY id FOR UPDATE"
@@ -219,11 +227,7 @@ class PostgresStore(PostgresConnection, StoreBase):
         with self._connection() as conn:
             if not (is_row_id(trial.run_id) and _run_exists(conn, trial.run_id)):
                 raise unknown_run_error(self.location, trial.run_id, "a trial of it")
-            (row,) = conn.execute(
-                f"INSERT INTO trials ({', '.join(TRIAL_COLUMNS[1:])})"
-                f" VALUES ({', '.join(['%s'] * (len(TRIAL_COLUMNS) - 1))}) RETURNING id",
-                _trial_values(trial)[1:],
-            )
+            (row,) = conn.execute(_INSERT_TRIAL, _trial_values(trial)[1:])
         return trial.model_copy(update={"id": row["id"]})
 
     def trials(self, run_id: int) -> list[Trial]:
@@ -490,11 +494,7 @@ class PostgresStore(PostgresConnection, StoreBase):
         if not rows:
             return 0
         with self._connection() as conn, conn.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO trials ({', '.join(TRIAL_COLUMNS)})"
-                f" VALUES ({', '.join(['%s'] * len(TRIAL_COLUMNS))}) ON CONFLICT (id) DO NOTHING",
-                rows,
-            )
+            cursor.executemany(_IMPORT_TRIAL, rows)
             added = cursor.rowcount
             _advance_identity(conn, "trials")
         return added
