@@ -13,6 +13,7 @@ import typer
 from typer._click.exceptions import NoArgsIsHelpError, UsageError  # Typer vendors click
 
 from cli.context import CliState
+from cli.crafting import crafting_app, library_app, trainset_app
 from cli.runs import history_app, runs_app
 from cli.server import server_app
 from eval.cli import eval_app
@@ -28,6 +29,9 @@ app = typer.Typer(
 )
 app.add_typer(runs_app)
 app.add_typer(server_app)
+app.add_typer(crafting_app)
+app.add_typer(library_app, name="library")
+app.add_typer(trainset_app, name="trainset")
 app.add_typer(history_app, name="history")
 app.add_typer(eval_app, name="eval")
 

@@ -22,6 +22,9 @@ JsonFlag = Annotated[bool, typer.Option("--json", help="Print machine-readable J
 BackendOption = Annotated[
     BackendType | None, typer.Option("--backend", help="zero-shot or few-shot.")
 ]
+ModelOption = Annotated[
+    str | None, typer.Option("--model", help="A model id from `promptimp models`.")
+]
 
 
 class PlainCommand(TyperCommand):

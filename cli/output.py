@@ -10,7 +10,7 @@ from typing import Any
 
 import typer
 
-from promptimp.models import PromptRun
+from promptimp.models import ImproveResult, PromptRun
 from promptimp.text import for_terminal, one_line_for_terminal
 
 
@@ -39,6 +39,12 @@ def print_run(run: PromptRun) -> None:
     )
     if run.damaged:
         echo(f"Damaged:   {run.damaged} (shown as stored)")
+    if run.parent_id is not None:
+        echo(f"Refines:   #{run.parent_id}, feedback: {run.feedback}")
+    if run.keeper:
+        echo("Keeper:    yes, the version kept of its chain")
+    if run.tags:
+        echo(f"Tags:      {', '.join(run.tags)}")
     echo(f"Role:      {run.role}")
     echo(f"Directive: {run.directive}")
     echo(f"Framework: {run.framework}")
@@ -48,6 +54,16 @@ def print_run(run: PromptRun) -> None:
     if run.reasoning:
         echo(f"Reasoning: {run.reasoning}")
     echo("\n" + run.improved_prompt)
+
+
+def print_result(result: ImproveResult, as_json: bool) -> None:
+    """A new run as JSON (with its warnings), or printed with its warnings on stderr."""
+    if as_json:
+        echo_json({**run_dict(result.run), "warnings": list(result.warnings)})
+        return
+    print_run(result.run)
+    for warning in result.warnings:
+        echo(f"warning: {warning}", err=True)
 
 
 def print_table(runs: list[PromptRun]) -> None:

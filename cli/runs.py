@@ -12,12 +12,12 @@ from typing import Annotated
 
 import typer
 
-from cli.context import BackendOption, JsonFlag, PlainCommand, service_of
+from cli.context import BackendOption, JsonFlag, ModelOption, PlainCommand, service_of
 from cli.output import (
-    echo,
     echo_json,
     figure,
     plural,
+    print_result,
     print_run,
     print_table,
     run_dict,
@@ -42,16 +42,11 @@ def improve(
     idea: Annotated[str, typer.Argument(help="The rough idea to improve.", metavar="IDEA")],
     context: Annotated[str, typer.Option("--context", "-c", help="Optional context.")] = "",
     backend: BackendOption = None,
+    model: ModelOption = None,
     as_json: JsonFlag = False,
 ) -> None:
     """Improve IDEA into a structured prompt and store the run."""
-    result = service_of(ctx).improve(idea, context, backend)
-    if as_json:
-        echo_json({**run_dict(result.run), "warnings": list(result.warnings)})
-        return
-    print_run(result.run)
-    for warning in result.warnings:
-        echo(f"warning: {warning}", err=True)
+    print_result(service_of(ctx).improve(idea, context, backend, model=model), as_json)
 
 
 @history_app.callback(invoke_without_command=True)

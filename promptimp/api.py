@@ -3,9 +3,11 @@
 `create_app(service)` builds the app; `serve(service)` runs it on uvicorn. Every error is JSON
 `{"detail": "<one line>"}`: 400 input the service refuses, a body that is not UTF-8, or a
 Host header not allowed (plain text), 404 unknown run, 408 body not received in time, 413
-body over 64 KiB, 422 malformed request, 503 language model failed or history unavailable
-(storage disabled or failing, or too many connections). Handlers are plain `def`, so FastAPI
-runs the blocking DSPy and SQLite calls in its threadpool. The service masks API keys in its errors.
+body over 64 KiB, 422 malformed request, 503 language model failed, history unavailable
+(storage disabled or failing, or too many connections) or the user trainset file unusable.
+Handlers are plain `def`, so FastAPI runs the blocking DSPy and SQLite calls in its
+threadpool. The service masks API keys in its errors. The crafting loop's endpoints live in
+api_crafting.py; what both routers share (service, history, run id) in api_deps.py.
 
 Only the host names of `Settings.allowed_hosts` are answered (a DNS-rebinding page cannot
 read the history), and `serve` bounds slow clients: request headers and bodies must arrive
@@ -19,7 +21,7 @@ import json
 import logging
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, FastAPI, HTTPException, Path, Query, Request
+from fastapi import APIRouter, FastAPI, HTTPException, Query, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -28,7 +30,9 @@ from starlette.datastructures import Headers
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from promptimp.history import HistoryReader, RunFilter
+from promptimp.api_crafting import router as crafting_router
+from promptimp.api_deps import SQLITE_MAX_INT, History, RunId, Service, errors
+from promptimp.history import RunFilter
 from promptimp.history.records import Statistics
 from promptimp.http_limits import BodyReadTimeout, header_timeout_protocol
 from promptimp.models import (
@@ -36,6 +40,7 @@ from promptimp.models import (
     HistoryDisabledError,
     InputError,
     ModelError,
+    OutputError,
     PromptImpError,
     PromptRun,
     RepositoryError,
@@ -50,7 +55,6 @@ MAX_HEADER_BYTES = 16 * 1024
 KEEP_ALIVE_S = 5
 MAX_PAGE_SIZE = 200
 MAX_SEARCH_CHARS = 500
-SQLITE_MAX_INT = 2**63 - 1
 
 
 # -- request and response models -----------------------------------------------------------
@@ -91,12 +95,6 @@ class ImproveResponse(BaseModel):
     warnings: list[str]
 
 
-class ErrorDetail(BaseModel):
-    """Every error but 422: one line naming what went wrong or what to fix."""
-
-    detail: str
-
-
 class HistoryPage(BaseModel):
     """One page of stored runs, newest first, and how many runs match in all."""
 
@@ -126,35 +124,16 @@ class Health(BaseModel):
     model: str
 
 
-def _errors(*codes: int) -> dict[int | str, dict[str, object]]:
-    return {code: {"model": ErrorDetail} for code in codes}
-
-
 # -- endpoints ------------------------------------------------------------------------------
 
 
-def _service(request: Request) -> ImproveService:
-    return request.app.state.service
-
-
-Service = Annotated[ImproveService, Depends(_service)]
-
-
-def _history(service: Service) -> HistoryReader:
-    try:
-        return service.history
-    except HistoryDisabledError as error:
-        raise HTTPException(503, str(error)) from None
-
-
-History = Annotated[HistoryReader, Depends(_history)]
 router = APIRouter()
 
 
 @router.post(
     "/api/v1/improve-prompt",
     response_model=ImproveResponse,
-    responses=_errors(400, 413, 503),
+    responses=errors(400, 413, 503),
     tags=["improve"],
 )
 def improve_prompt(body: ImproveRequest, service: Service) -> ImproveResponse:
@@ -165,7 +144,7 @@ def improve_prompt(body: ImproveRequest, service: Service) -> ImproveResponse:
     )
 
 
-@router.get("/api/v1/history", response_model=HistoryPage, responses=_errors(503), tags=["history"])
+@router.get("/api/v1/history", response_model=HistoryPage, responses=errors(503), tags=["history"])
 def history_page(
     history: History,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = 20,
@@ -184,12 +163,10 @@ def history_page(
 @router.get(
     "/api/v1/history/{run_id}",
     response_model=PromptRun,
-    responses=_errors(404, 503),
+    responses=errors(404, 503),
     tags=["history"],
 )
-def history_run(
-    history: History, run_id: Annotated[int, Path(ge=1, le=SQLITE_MAX_INT)]
-) -> PromptRun:
+def history_run(history: History, run_id: RunId) -> PromptRun:
     """One stored run."""
     run = history.get(run_id)
     if run is None:
@@ -197,7 +174,7 @@ def history_run(
     return run
 
 
-@router.get("/api/v1/stats", response_model=Statistics, responses=_errors(503), tags=["history"])
+@router.get("/api/v1/stats", response_model=Statistics, responses=errors(503), tags=["history"])
 def stats(history: History) -> Statistics:
     """Totals, averages and nearest-rank latency percentiles, overall and per backend."""
     return history.statistics()
@@ -286,11 +263,16 @@ async def validation_error(request: Request, error: RequestValidationError) -> J
 
 
 ERROR_STATUS: dict[type[PromptImpError], int] = {
+    HistoryDisabledError: 503,
+    OutputError: 503,
     InputError: 400,
     ModelError: 503,
     RepositoryError: 503,
+    PromptImpError: 503,
 }
-"""The status code for each error the service raises on purpose."""
+"""The status code for each error the service raises on purpose, the first kind that matches.
+No request names a file, so an OutputError is the server's own (the user trainset), and any
+other error (a malformed trainset file) is the server's too."""
 
 
 async def domain_error(request: Request, error: Exception) -> JSONResponse:
@@ -315,6 +297,7 @@ def create_app(service: ImproveService, allowed_hosts: list[str] | None = None) 
     )
     app.state.service = service
     app.include_router(router)
+    app.include_router(crafting_router)
     hosts = service.settings.allowed_hosts if allowed_hosts is None else allowed_hosts
     app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES)
     app.add_middleware(BodyReadTimeout, timeout_s=service.settings.API_READ_TIMEOUT_S)

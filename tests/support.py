@@ -230,3 +230,20 @@ HOSTILE_TEXTS: dict[str, str] = {
     "fts": '" * AND OR NOT NEAR( -x ^',
 }
 """Valid text that looks like an attack: it must be stored and searched as it is."""
+
+
+def crafting_service(store, tmp_path: Path) -> ImproveService:
+    """A DummyLM service over `store` with its own user trainset file in `tmp_path`."""
+    return dummy_service(
+        tmp_path / "unused.db",
+        [ANSWER] * 40,
+        store=store,
+        DSPY_FEWSHOT_USER_TRAINSET_PATH=str(tmp_path / "user_trainset.jsonl"),
+    )
+
+
+def crafting_state(service: ImproveService) -> tuple:
+    """All the crafting loop can change: the runs (tags, keeper), their trials, the trainset."""
+    runs = service.history.query(limit=None)
+    trials = [service.history.trials(run.id) for run in runs]
+    return runs, trials, service.crafting.trainset()
