@@ -178,7 +178,11 @@ def test_malformed_requests_are_422_and_change_nothing(client, service, first, m
 
 
 def test_with_history_disabled_run_endpoints_are_503_and_stability_still_answers(tmp_path):
-    service = dummy_service(tmp_path / "h.db", SQLITE_ENABLED=False)
+    service = dummy_service(
+        tmp_path / "h.db",
+        SQLITE_ENABLED=False,
+        DSPY_FEWSHOT_USER_TRAINSET_PATH=str(tmp_path / "user_trainset.jsonl"),
+    )
     client = TestClient(create_app(service), base_url="http://localhost")
     for method, path in [
         ("post", f"{RUNS}/1/try"),

@@ -20,7 +20,13 @@ CONFIG = schemathesis.Config.from_dict(
             {
                 "include-path": "/api/v1/improve-prompt",
                 "checks": {"positive_data_acceptance": {"expected-statuses": ["2xx", "400"]}},
-            }
+            },
+            {  # the crafting loop's rules (feedback, tags, repeats) and run ids are its too
+                "include-tag-regex": "^(crafting|trainset)$",
+                "checks": {
+                    "positive_data_acceptance": {"expected-statuses": ["2xx", "400", "404"]}
+                },
+            },
         ]
     }
 )
@@ -31,7 +37,12 @@ def api_schema(tmp_path_factory):
     """The schema of an app over a fresh database with one stored run to find."""
     db_path = tmp_path_factory.mktemp("fuzz") / "history.db"
     service = ImproveService(
-        Settings(LLM_PROVIDER="openai", LLM_MODEL="fuzz", SQLITE_DB_PATH=str(db_path)),
+        Settings(
+            LLM_PROVIDER="openai",
+            LLM_MODEL="fuzz",
+            SQLITE_DB_PATH=str(db_path),
+            DSPY_FEWSHOT_USER_TRAINSET_PATH=str(db_path.parent / "user_trainset.jsonl"),
+        ),
         lm=DummyLM([ANSWER] * 10_000),
         adapter=dspy.ChatAdapter(),
     )

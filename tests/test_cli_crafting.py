@@ -233,4 +233,4 @@ def test_the_whole_chain_as_a_real_process_on_the_embedded_model(tmp_path):
     promptimp_process("library", "export", "--format", "md", "--output", str(out))
     library = out.read_text()
     assert library.startswith("# Prompt library\n")
-    assert library.count("\n## ") == 1 and f"- **Run:** {second['id']}," in library
+    assert library.count(f"\n## {idea}\n") == 1 and f"- **Run:** {second['id']}," in library
