@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 from cli.app import app, main
 from cli.context import CliState
 from promptimp.quality import check_run
-from tests.support import ANSWER, child_env, crafting_service, crafting_state
+from tests.support import ANSWER, child_env, cli_in_subprocess, crafting_service, crafting_state
 
 IDEA = "Design a REST API for user management"
 
@@ -234,3 +234,10 @@ def test_the_whole_chain_as_a_real_process_on_the_embedded_model(tmp_path):
     library = out.read_text()
     assert library.startswith("# Prompt library\n")
     assert library.count(f"\n## {idea}\n") == 1 and f"- **Run:** {second['id']}," in library
+
+
+def test_versions_tags_the_library_and_models_start_without_dspy(tmp_path):
+    commands = (["versions", "1"], ["tag", "1", "tested"], ["library", "export"], ["models"])
+    imported, stderr = cli_in_subprocess(tmp_path / "history.db", *commands)
+    assert imported == []
+    assert stderr.count("error: No run with id 1.\n") == 2
