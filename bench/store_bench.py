@@ -1,15 +1,24 @@
-"""History store figures on filled databases: `python bench/store_bench.py [--rows N] [--url URL]`.
+"""History store figures on filled databases, each backend side by side.
+
+`python bench/store_bench.py [--rows N] [--url URL] [--baseline-commit REV]`
 
 Fills a fresh SQLite database in a temp dir with synthetic runs (one bulk transaction) and,
 with --url, an empty PostgreSQL database with the same runs (COPY); then prints the median
 and 90th percentile of each operation over --repeat repetitions on each backend, side by
 side, next to its target, and a plain sqlite3 INSERT+commit into the same schema as a
 baseline. `python -m tests.pg_server` starts a throwaway server and prints a URL for --url.
+
+--baseline-commit measures the SQLite store of an older commit in the same run (its
+`promptimp` package, taken with `git archive` into the temp dir), on its own file holding the
+same runs: save, recent(50), both searches and statistics, with the ratio new / old. The
+single RunStore (promptimp/store.py) last existed at c7b0b34
+(`git log --oneline -- promptimp/store.py`).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import io
 import itertools
 import json
@@ -22,6 +31,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -72,10 +82,10 @@ def synthetic_rows(count: int, words: list[str], rng: random.Random) -> Iterator
 
 
 def filled_store(
-    path: Path, rows: int, words: list[str], rng: random.Random
+    path: Path, rows: int, words: list[str], rng: random.Random, store_class: type = SQLiteStore
 ) -> tuple[SQLiteStore, float]:
     """A migrated store at `path` holding `rows` synthetic runs, and the seconds it took."""
-    store = SQLiteStore(path)
+    store = store_class(path)
     store.check()
     started = time.perf_counter()
     db = Database(path)
@@ -135,6 +145,18 @@ def filled_postgres(
     return store, time.perf_counter() - started
 
 
+def core_cases(store, words: list[str], run, quick: int, slow: int):
+    """(name, operation, repetitions) of the operations every SQLite store version has."""
+    common, rare = words[COMMON_RANK - 1], words[RARE_RANK - 1]
+    return [
+        ("save one run (committed)", lambda: store.save(run), quick),
+        ("recent(50)", lambda: store.recent(50), quick),
+        ("search common word", lambda: store.search(common), quick),
+        ("search rare word", lambda: store.search(rare), quick),
+        ("statistics()", store.statistics, slow),
+    ]
+
+
 def bench_cases(store, rows: int, words: list[str], run: PromptRun, quick: int, slow: int):
     """(name, operation, repetitions) for every operation of a filled store."""
     common, rare = words[COMMON_RANK - 1], words[RARE_RANK - 1]
@@ -142,15 +164,9 @@ def bench_cases(store, rows: int, words: list[str], run: PromptRun, quick: int, 
     slider = RunFilter(min_confidence=0.0, max_confidence=1.0)
     page = RunFilter(backend="few-shot", min_confidence=0.8)
     text_page = RunFilter(text=rare, model_version="gpt-4o-mini")
-    return [
-        ("save one run (committed)", lambda: store.save(run), quick),
+    return core_cases(store, words, run, quick, slow) + [
         ("get(id)", lambda: store.get(rows // 2), quick),
-        ("recent(50)", lambda: store.recent(50), quick),
         ("recent(50, offset=5000)", lambda: store.recent(50, offset=5000), quick),
-        (f"search common word ({store.count(by_common)} hits)",
-         lambda: store.search(common), quick),
-        (f"search rare word ({store.count(by_rare)} hits)", lambda: store.search(rare), quick),
-        ("statistics()", store.statistics, slow),
         ("page: confidence 0-1, newest first", lambda: store.query(slider), quick),
         ("  count of it", lambda: store.count(slider), quick),
         ("page: backend+min_confidence, by confidence",
@@ -162,6 +178,7 @@ def bench_cases(store, rows: int, words: list[str], run: PromptRun, quick: int, 
         ("page: common word, newest first, offset 1000",
          lambda: store.query(by_common, offset=1000), quick),
         ("  count of it", lambda: store.count(by_common), quick),
+        ("  count of rare word", lambda: store.count(by_rare), quick),
         ("count() all", store.count, quick),
         ("daily_summary()", store.daily_summary, slow),
         ("model_summary()", store.model_summary, slow),
@@ -171,6 +188,67 @@ def bench_cases(store, rows: int, words: list[str], run: PromptRun, quick: int, 
         (f"export {rows} rows to CSV", lambda: store.export_csv(io.StringIO()), 3),
         (f"export {rows} rows to JSON", lambda: store.export_json(io.StringIO()), 3),
     ]  # fmt: skip
+
+
+@contextmanager
+def imports_from(root: Path) -> Iterator[None]:
+    """Inside, `import promptimp...` loads the package under `root`; afterwards the current
+    one is back. Objects made inside keep using the code they were loaded from."""
+
+    def ours() -> dict[str, object]:
+        return {
+            name: module
+            for name, module in sys.modules.items()
+            if name == "promptimp" or name.startswith("promptimp.")
+        }
+
+    current = ours()
+    for name in current:
+        del sys.modules[name]
+    sys.path.insert(0, str(root))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(root))
+        for name in ours():
+            del sys.modules[name]
+        sys.modules.update(current)
+
+
+def baseline_store(commit: str, tmp: Path, rows: int, words: list[str]):
+    """The SQLite store of `commit` at tmp/baseline.db holding the same runs, and a run of
+    its own PromptRun model to save."""
+    code = tmp / "baseline-code"
+    code.mkdir()
+    archive = subprocess.run(
+        ["git", "archive", commit, "promptimp"],
+        cwd=Path(__file__).resolve().parents[1], check=True, capture_output=True,
+    ).stdout  # fmt: skip
+    subprocess.run(["tar", "-x", "-C", str(code)], input=archive, check=True)
+    with imports_from(code):
+        old = importlib.import_module("promptimp.store")
+        old_models = importlib.import_module("promptimp.models")
+    store, _ = filled_store(tmp / "baseline.db", rows, words, random.Random(7), old.RunStore)
+    fields = bench_run(words).model_dump(include=set(old_models.PromptRun.model_fields))
+    return store, old_models.PromptRun(**{**fields, "id": None})
+
+
+def bench_run(words: list[str]) -> PromptRun:
+    """The run every save stores."""
+    return PromptRun(
+        original_idea=f"Design a REST API for {words[COMMON_RANK - 1]} management",
+        context="Small team",
+        improved_prompt=" ".join(words[:60]),
+        role="Senior API architect",
+        directive="Design the endpoints",
+        framework="decomposition",
+        guardrails=("Use REST", "Cover errors", "Version it"),
+        backend=BackendType.FEW_SHOT,
+        confidence=0.8,
+        reasoning="Concrete deliverable",
+        latency_ms=1200,
+        model_version="bench",
+    )
 
 
 TARGETS = {
@@ -191,62 +269,74 @@ def main() -> None:
     parser.add_argument(
         "--url", default="", help="an empty PostgreSQL database to fill and measure next to SQLite"
     )
+    parser.add_argument(
+        "--baseline-commit", default="", help="also measure the SQLite store of this commit"
+    )
     args = parser.parse_args()
     words = make_words(random.Random(42))
-    run = PromptRun(
-        original_idea=f"Design a REST API for {words[COMMON_RANK - 1]} management",
-        context="Small team",
-        improved_prompt=" ".join(words[:60]),
-        role="Senior API architect",
-        directive="Design the endpoints",
-        framework="decomposition",
-        guardrails=("Use REST", "Cover errors", "Version it"),
-        backend=BackendType.FEW_SHOT,
-        confidence=0.8,
-        reasoning="Concrete deliverable",
-        latency_ms=1200,
-        model_version="bench",
-    )
+    run = bench_run(words)
     quick, slow = args.repeat, max(3, args.repeat // 20)
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "history.db"
-        stores = {}
-        stores["sqlite"], fill_s = filled_store(path, args.rows, words, random.Random(7))
+        plans = {}
+        store, fill_s = filled_store(path, args.rows, words, random.Random(7))
+        stores = [store]
+        plans["sqlite"] = bench_cases(store, args.rows, words, run, quick, slow)
         size_mb = path.stat().st_size / 1e6
         print(f"SQLite: {args.rows} rows, {size_mb:.1f} MB, filled in {fill_s:.1f} s")
-        if args.url:
-            stores["postgres"], fill_s = filled_postgres(
-                args.url, args.rows, words, random.Random(7)
+        common, rare = (RunFilter(text=words[rank - 1]) for rank in (COMMON_RANK, RARE_RANK))
+        print(
+            f"search words: common {common.text!r} ({store.count(common)} hits),"
+            f" rare {rare.text!r} ({store.count(rare)} hits)"
+        )
+        if args.baseline_commit:
+            old_store, old_run = baseline_store(args.baseline_commit, Path(tmp), args.rows, words)
+            stores.append(old_store)
+            plans[f"sqlite@{args.baseline_commit[:7]}"] = core_cases(
+                old_store, words, old_run, quick, slow
             )
-            where = stores["postgres"].location
-            print(f"PostgreSQL: {args.rows} rows at {where}, filled in {fill_s:.1f} s")
-
-        plans = {
-            backend: bench_cases(store, args.rows, words, run, quick, slow)
-            for backend, store in stores.items()
-        }
-        header = "".join(f" {backend + ' ms':>12} {'p90':>8} {'target':>10}" for backend in plans)
-        print(f"{'operation (median)':<50} {'n':>4}{header}")
-        saves: dict[str, float] = {}
-        for index, (label, _, repeat) in enumerate(plans["sqlite"]):
-            line = f"{label:<50} {repeat:>4}"
-            for backend, plan in plans.items():
-                median, p90 = timed(plan[index][1], repeat)
-                if index == 0:
-                    saves[backend] = median
-                target = target_of(backend, label)
-                verdict = (
-                    ""
-                    if target is None
-                    else f"<={target:g} " + ("ok" if median <= target else "MISS")
-                )
-                line += f" {median:>12.3f} {p90:>8.3f} {verdict:>10}"
-            print(line)
-        for store in stores.values():
-            store.close()
-        print_baselines(Path(tmp), words, quick, saves["sqlite"])
+        if args.url:
+            pg_store, fill_s = filled_postgres(args.url, args.rows, words, random.Random(7))
+            stores.append(pg_store)
+            plans["postgres"] = bench_cases(pg_store, args.rows, words, run, quick, slow)
+            print(f"PostgreSQL: {args.rows} rows at {pg_store.location}, filled in {fill_s:.1f} s")
+        medians = print_table(plans)
+        for opened in stores:
+            opened.close()
+        print_baselines(Path(tmp), words, quick, medians["sqlite"]["save one run (committed)"])
         print_cli_figures(path, words[COMMON_RANK - 1])
+
+
+def print_table(plans: dict[str, list]) -> dict[str, dict[str, float]]:
+    """Measure every plan's operations, one row per operation with each backend's median,
+    p90 and target (for a baseline: the ratio sqlite / baseline); the medians by backend."""
+    header = "".join(f" {backend + ' ms':>15} {'p90':>8} {'target':>11}" for backend in plans)
+    print(f"{'operation (median)':<46} {'n':>4}{header}")
+    medians: dict[str, dict[str, float]] = {backend: {} for backend in plans}
+    for label, _, repeat in plans["sqlite"]:
+        line = f"{label:<46} {repeat:>4}"
+        for backend, plan in plans.items():
+            operation = next((case[1] for case in plan if case[0] == label), None)
+            if operation is None:
+                line += " " * 36
+                continue
+            median, p90 = timed(operation, repeat)
+            medians[backend][label] = median
+            line += f" {median:>15.3f} {p90:>8.3f} {verdict(backend, label, medians):>11}"
+        print(line)
+    return medians
+
+
+def verdict(backend: str, label: str, medians: dict[str, dict[str, float]]) -> str:
+    """'<=T ok' or '<=T MISS' against the target; for a baseline, the new / old ratio."""
+    if backend.startswith("sqlite@"):
+        ratio = medians["sqlite"][label] / medians[backend][label]
+        return f"{ratio:.2f}x " + ("ok" if ratio <= 1 else "MISS")
+    target = target_of(backend, label)
+    if target is None:
+        return ""
+    return f"<={target:g} " + ("ok" if medians[backend][label] <= target else "MISS")
 
 
 def print_baselines(tmp: Path, words: list[str], repeat: int, save_ms: float) -> None:

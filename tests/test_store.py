@@ -175,6 +175,33 @@ def test_search_finds_words_in_idea_context_and_prompt(store, make_run):
     assert ids(store.search("plain", limit=2)) == [3, 2]
 
 
+def test_search_pages_are_newest_first_with_ties_by_id_whatever_the_order_of_ids(
+    store, make_run
+):
+    rng = random.Random(5)
+    saved = []
+    for _ in range(40):  # timestamps out of id order, several runs per moment
+        run = make_run(
+            timestamp=T0 - timedelta(minutes=rng.randrange(12)),
+            original_idea=rng.choice(["plain idea", "plain haiku idea", "haiku only"]),
+            backend=rng.choice([ZERO, FEW]),
+            context="",
+            improved_prompt="A prompt",
+        )
+        saved.append(store.save(run))
+    for filters in (RunFilter(text="plain"), RunFilter(text="haiku", backend=FEW)):
+        matches = [
+            run
+            for run in saved
+            if filters.text in run.original_idea and filters.backend in (None, run.backend)
+        ]
+        expected = ids(sorted(matches, key=lambda run: (run.timestamp, run.id), reverse=True))
+        for limit, offset in ((1, 0), (3, 0), (5, 4), (7, 14), (50, 0), (10, len(expected) - 2)):
+            page = ids(store.query(filters, limit=limit, offset=offset))
+            assert page == expected[offset : offset + limit], (filters, limit, offset)
+    assert ids(store.search("plain", limit=4)) == ids(store.query(RunFilter(text="plain"), limit=4))
+
+
 def test_search_ignores_accents_and_case_in_any_language(store, make_run):
     store.save(make_run(original_idea="Una canción para los niños", context=""))
     store.save(make_run(original_idea="Résumé tips for ENGINEERS", context=""))

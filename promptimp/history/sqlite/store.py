@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -137,6 +138,9 @@ class SQLiteStore(SQLiteConnection, StoreBase):
         if not check_page(limit, offset):
             return []
         with self._database() as db:
+            if filters.text.strip() and order_by == "timestamp desc" and limit is not None:
+                sql, params = _newest_matches(db, filters, limit, offset)
+                return [to_run(row) for row in db.query(sql, params)]
             where, params = _where(db, filters, sort_column=column)
             rows = db.table(PROMPT_HISTORY).rows_where(
                 where, params, order_by=order_by, limit=limit, offset=offset, select=_SELECT_RUN
@@ -596,6 +600,44 @@ def _where(
     if filters.keepers_only:
         clauses.append("keeper = 1")
     return (" AND ".join(clauses) or None), params
+
+
+def _newest_matches(
+    db: Database, filters: RunFilter, limit: int, offset: int
+) -> tuple[str, list[Any]]:
+    """SELECT of one page of text matches, newest first and ties by id, driven from FTS.
+
+    Walking the timestamp index would check rows until `limit` matches turn up (slow for a
+    rare word), and sorting every match reads them all (slow for a common one). Ids grow
+    with timestamps in practice, so this reads about a page of matches: `candidates` are
+    the `limit + offset` highest-id matches (FTS delivers them in id order and stops);
+    none of them is older than `oldest`, so no match older than `oldest` can be on the
+    page; `first_id` is the lowest id of any run at or after `oldest` (every match when
+    there are fewer candidates than asked for), and only matches from `first_id` up are
+    sorted. The answer is exact whatever the order of ids and timestamps.
+    """
+    wanted = limit + offset
+    match = _fts_query(db, filters.text) or '""'  # '""' matches nothing
+    other, other_params = _where(db, replace(filters, text=""))
+    other = f"AND {other}" if other else ""
+    matches = (  # CROSS JOIN: SQLite then always reads the FTS matches first
+        f"{_FTS_TABLE} CROSS JOIN {PROMPT_HISTORY} h ON h.id = {_FTS_TABLE}.rowid"
+        f" WHERE {_FTS_TABLE} MATCH ? {other}"
+    )
+    sql = f"""
+WITH candidates AS (SELECT h.id FROM {matches} ORDER BY {_FTS_TABLE}.rowid DESC LIMIT ?),
+oldest AS (SELECT MIN(timestamp) AS timestamp FROM {PROMPT_HISTORY} WHERE id IN candidates),
+first_id AS (SELECT CASE WHEN (SELECT COUNT(*) FROM candidates) < ?
+    THEN (SELECT MIN(id) FROM candidates)
+    ELSE (SELECT MIN(+id) FROM {PROMPT_HISTORY} WHERE timestamp >= (SELECT timestamp FROM oldest))
+    END AS id),
+page AS (SELECT h.id FROM {matches}
+    AND {_FTS_TABLE}.rowid >= (SELECT id FROM first_id)
+    AND h.timestamp >= (SELECT timestamp FROM oldest)
+    ORDER BY h.timestamp DESC, h.id DESC LIMIT ? OFFSET ?)
+SELECT * FROM {PROMPT_HISTORY} WHERE id IN page ORDER BY timestamp DESC, id DESC"""
+    params = [match, *other_params, wanted, wanted, match, *other_params, limit, offset]
+    return sql, params
 
 
 def _fts_query(db: Database, text: str) -> str:
