@@ -1,5 +1,7 @@
-"""SQLiteStore against hostile input and damaged files: dates in any year, out-of-range numbers,
-damaged rows, corrupt pages, bad export paths, and concurrent writers in both journal modes."""
+"""The history stores against hostile input and damage: dates in any year, out-of-range numbers,
+damaged rows and bad export paths on both backends; then SQLite's own: bytes that are not UTF-8,
+corrupt pages, concurrent writers in both journal modes, a lock held too long (with the
+PostgreSQL counterparts of the last: a dropped table, a missing permission, a table lock)."""
 
 from __future__ import annotations
 
@@ -8,12 +10,15 @@ import multiprocessing
 import sqlite3
 import subprocess
 import sys
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from promptimp.history import RunFilter, SQLiteStore
+from promptimp.history.postgres import PostgresStore
 from promptimp.models import (
     MAX_RETENTION_DAYS,
     MAX_ROW_ID,
@@ -25,7 +30,13 @@ from tests.support import child_env, query, writers_then_readers
 
 
 @pytest.fixture
-def store(db_path):
+def store(history_store):
+    """An empty store of each backend."""
+    return history_store
+
+
+@pytest.fixture
+def sqlite_store(db_path):
     store = SQLiteStore(db_path)
     yield store
     store.close()
@@ -35,15 +46,33 @@ def ids(runs) -> list[int | None]:
     return [run.id for run in runs]
 
 
+def on_database(store: SQLiteStore | PostgresStore, sql: str, params=()) -> list[tuple]:
+    """Run `sql` (with ? placeholders) on the store's database directly, committed; its rows."""
+    if isinstance(store, PostgresStore):
+        with psycopg.connect(store.url) as conn:
+            cursor = conn.execute(sql.replace("?", "%s"), params)
+            return cursor.fetchall() if cursor.description else []
+    conn = sqlite3.connect(store.location)
+    try:
+        with conn:
+            return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
 # -- dates and numbers ---------------------------------------------------------------------
 
 
-def test_retention_and_date_filters_compare_correctly_before_year_1000(store, make_run, db_path):
+def test_timestamps_before_year_1000_are_stored_with_four_digit_years(sqlite_store, make_run):
+    sqlite_store.save(make_run(timestamp=datetime(500, 6, 1, tzinfo=UTC)))
+    assert on_database(sqlite_store, "SELECT timestamp FROM prompt_history") == [
+        ("0500-06-01 00:00:00.000000",)
+    ]  # so that text comparison orders them before later years
+
+
+def test_retention_and_date_filters_compare_correctly_before_year_1000(store, make_run):
     for year in (500, 1999, 2024):
         store.save(make_run(timestamp=datetime(year, 6, 1, tzinfo=UTC)))
-    assert query(db_path, "SELECT timestamp FROM prompt_history ORDER BY id")[0] == (
-        "0500-06-01 00:00:00.000000",
-    )
     early = datetime(500, 1, 1, tzinfo=UTC)
     assert ids(store.query(RunFilter(since=early), sort="timestamp asc")) == [1, 2, 3]
     assert ids(store.query(RunFilter(until=datetime(501, 1, 1)))) == [1]
@@ -83,24 +112,37 @@ def test_search_text_that_is_not_unicode_is_an_input_error(text):
 # -- damaged rows --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("stored", "shown", "damage", "exported"),
-    [
-        ("not json at all", ["not json at all"], "guardrails are not JSON", ["not json at all"]),
-        ('{"a": 1}', ['{"a": 1}'], "guardrails are not a list of texts", ['{"a": 1}']),
-        ("[]", ["(none stored)"], "guardrails is not valid as stored", []),
-    ],
-)
+DAMAGED_GUARDRAILS = [
+    ('{"a": 1}', ['{"a": 1}'], "guardrails are not a list of texts", ['{"a": 1}']),
+    ("[]", ["(none stored)"], "guardrails is not valid as stored", []),
+]
+"""(stored, shown, damage, exported): what either backend can hold in its guardrails column."""
+
+
+@pytest.mark.parametrize(("stored", "shown", "damage", "exported"), DAMAGED_GUARDRAILS)
 def test_a_damaged_row_is_read_and_marked_everywhere(
-    store, make_run, db_path, tmp_path, stored, shown, damage, exported
+    store, make_run, tmp_path, stored, shown, damage, exported
 ):
     store.save(make_run(original_idea="sound run"))
     store.save(make_run(original_idea="damaged run"))
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE prompt_history SET guardrails = ? WHERE id = 2", [stored])
-    conn.commit()
-    conn.close()
+    on_database(store, "UPDATE prompt_history SET guardrails = ? WHERE id = 2", [stored])
+    assert_read_and_marked(store, tmp_path, stored, shown, damage, exported)
 
+
+def test_guardrails_that_are_not_json_are_read_and_marked_everywhere(
+    sqlite_store, make_run, tmp_path
+):
+    """SQLite's column is text; PostgreSQL's jsonb column cannot hold this."""
+    sqlite_store.save(make_run(original_idea="sound run"))
+    sqlite_store.save(make_run(original_idea="damaged run"))
+    text = "not json at all"
+    on_database(sqlite_store, "UPDATE prompt_history SET guardrails = ? WHERE id = 2", [text])
+    assert_read_and_marked(sqlite_store, tmp_path, text, [text], "guardrails are not JSON", [text])
+
+
+def assert_read_and_marked(store, tmp_path, stored, shown, damage, exported) -> None:
+    """Run 2 (of 2) reads as `shown`, marked `damage`, everywhere; the stored value stays."""
+    before = on_database(store, "SELECT guardrails FROM prompt_history WHERE id = 2")
     damaged = store.get(2)
     assert (list(damaged.guardrails), damaged.damaged) == (shown, damage)
     assert store.get(1).damaged == ""
@@ -109,23 +151,21 @@ def test_a_damaged_row_is_read_and_marked_everywhere(
     out = tmp_path / "runs.json"
     assert store.export_json(out) == 2
     assert json.loads(out.read_text())[1]["guardrails"] == exported
-    assert query(db_path, "SELECT guardrails FROM prompt_history WHERE id = 2") == [(stored,)]
+    assert on_database(store, "SELECT guardrails FROM prompt_history WHERE id = 2") == before
 
 
-def test_text_that_is_not_utf8_in_the_file_reads_as_replacement_characters(
-    store, make_run, db_path
-):
-    store.save(make_run())
-    conn = sqlite3.connect(db_path)
-    conn.execute("UPDATE prompt_history SET role = CAST(X'4142FF43' AS TEXT) WHERE id = 1")
-    conn.commit()
-    conn.close()
-    assert store.get(1).role == "AB\ufffdC"
+def test_text_that_is_not_utf8_in_the_file_reads_as_replacement_characters(sqlite_store, make_run):
+    """SQLite only: PostgreSQL refuses bytes that are not UTF-8 at the server."""
+    sqlite_store.save(make_run())
+    on_database(
+        sqlite_store, "UPDATE prompt_history SET role = CAST(X'4142FF43' AS TEXT) WHERE id = 1"
+    )
+    assert sqlite_store.get(1).role == "AB\ufffdC"
 
 
-def test_control_characters_never_reach_the_file(store, make_run, db_path):
+def test_control_characters_never_reach_the_database(store, make_run):
     store.save(make_run(original_idea="Design\x1b[31m an API\x07\x00", role="Architect\x7f"))
-    assert query(db_path, "SELECT original_idea, role FROM prompt_history") == [
+    assert on_database(store, "SELECT original_idea, role FROM prompt_history") == [
         ("Design[31m an API", "Architect")
     ]
 
@@ -158,6 +198,39 @@ def test_a_partly_corrupt_file_refuses_saves_and_is_left_as_it_was(tmp_path, mak
     assert path.read_bytes() == corrupted
 
 
+@pytest.mark.parametrize(
+    ("damage", "reason"),
+    [
+        ("DROP TABLE prompt_history CASCADE", 'relation "prompt_history" does not exist'),
+        ("REVOKE ALL ON prompt_history FROM visitor", "permission denied for table prompt_history"),
+    ],
+    ids=["table-dropped", "permission-denied"],
+)
+def test_a_damaged_postgresql_database_refuses_saves_naming_the_server(
+    pg_server, pg_url, make_run, damage, reason
+):
+    """The PostgreSQL counterpart of a corrupt file: a table gone, or not ours to use (for
+    `visitor`, a role that may use every table until then)."""
+    opened = PostgresStore(pg_url)
+    opened.save(make_run())
+    on_database(
+        opened, "CREATE ROLE visitor LOGIN; GRANT ALL ON ALL TABLES IN SCHEMA public TO visitor"
+    )
+    on_database(opened, damage)
+    visitor = PostgresStore(pg_url.replace("postgres@", "visitor@"))
+    try:
+        for operation in (visitor.check, lambda: visitor.save(make_run()), visitor.statistics):
+            with pytest.raises(RepositoryConnectionError) as caught:
+                operation()
+            message = str(caught.value)
+            assert message.startswith(f"Cannot reach history database {visitor.location}: ")
+            assert reason in message and "\n" not in message
+    finally:
+        visitor.close()
+        opened.close()
+        on_database(opened, "DROP OWNED BY visitor; DROP ROLE visitor")
+
+
 # -- export paths --------------------------------------------------------------------------
 
 
@@ -185,24 +258,27 @@ def test_an_export_to_a_path_that_cannot_be_written_is_an_output_error(
 
 FILE_SIZE_LIMIT_CHILD = """
 import resource, signal, sys
-from promptimp.history import SQLiteStore
+from promptimp.history import SQLiteStore, open_store
 from promptimp.models import OutputError
+where = sys.argv[1]
+store = open_store(where) if "://" in where else SQLiteStore(where, wal=False)
+store.total_count()  # connected (and any -shm file made) before the limit
 signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails with EFBIG
 resource.setrlimit(resource.RLIMIT_FSIZE, (16384, resource.RLIM_INFINITY))
 try:
-    SQLiteStore(sys.argv[1], wal=False).export_json(sys.argv[2])  # reads write nothing
+    store.export_json(sys.argv[2])
 except OutputError as error:
     print(error)
 """
 
 
-def test_an_export_that_fills_the_disk_midway_leaves_no_partial_file(db_path, make_run, tmp_path):
-    store = SQLiteStore(db_path, wal=False)
+def test_an_export_that_fills_the_disk_midway_leaves_no_partial_file(store, make_run, tmp_path):
     store.import_runs(make_run(id=number) for number in range(1, 201))  # > 64 KiB of JSON
     store.close()
+    where = store.url if isinstance(store, PostgresStore) else store.location
     out = tmp_path / "runs.json"
     done = subprocess.run(
-        [sys.executable, "-c", FILE_SIZE_LIMIT_CHILD, str(db_path), str(out)],
+        [sys.executable, "-c", FILE_SIZE_LIMIT_CHILD, where, str(out)],
         capture_output=True,
         text=True,
         env=child_env(),
@@ -270,8 +346,6 @@ def test_eight_writers_and_three_readers_lose_no_save(db_path, make_run, wal):
 def test_a_lock_held_longer_than_the_busy_timeout_delays_a_save_instead_of_losing_it(
     db_path, make_run, monkeypatch
 ):
-    import threading
-
     monkeypatch.setattr("promptimp.history.sqlite.connection.BUSY_TIMEOUT_S", 0.2)
     store = SQLiteStore(db_path)
     store.check()
@@ -285,3 +359,18 @@ def test_a_lock_held_longer_than_the_busy_timeout_delays_a_save_instead_of_losin
         release.join()
         holder.close()
     assert store.total_count() == 1
+
+
+def test_a_postgresql_table_lock_delays_a_save_instead_of_losing_it(pg_url, make_run):
+    store = PostgresStore(pg_url)
+    store.check()
+    with psycopg.connect(pg_url) as holder:
+        holder.execute("LOCK TABLE prompt_history IN ACCESS EXCLUSIVE MODE")
+        release = threading.Timer(1.0, holder.rollback)
+        release.start()
+        try:
+            assert store.save(make_run()).id == 1
+        finally:
+            release.join()
+    assert store.total_count() == 1
+    store.close()

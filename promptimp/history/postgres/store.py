@@ -7,6 +7,7 @@ and come back as UTC datetimes; exports write them as the same UTC text as SQLit
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
@@ -544,11 +545,12 @@ def _mark_keeper(conn: psycopg.Connection, run_id: int) -> bool:
 
 
 def _as_stored(row: dict[str, Any]) -> dict[str, Any]:
-    """A row as SQLite stores it: UTC timestamp text, guardrails as JSON text."""
+    """A row as SQLite stores it: UTC timestamp text, guardrails as JSON text (of whatever
+    the jsonb holds, so a damaged value exports as it does from SQLite)."""
     return {
         **row,
         "timestamp": timestamp_text(row["timestamp"]),
-        "guardrails": json_array_text(row["guardrails"]),
+        "guardrails": json.dumps(row["guardrails"], ensure_ascii=False),
         "tags": json_array_text(row["tags"]),
     }
 
