@@ -9,6 +9,7 @@ CURRENT_TIMESTAMP); guardrails and evaluation parts as JSON text.
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
@@ -261,29 +262,34 @@ class SQLiteStore(SQLiteConnection, StoreBase):
     # -- aggregates ------------------------------------------------------------------
 
     def statistics(self) -> Statistics:
-        """Totals, averages and nearest-rank latency percentiles, overall and per backend."""
+        """Totals, averages and nearest-rank latency percentiles, overall and per backend.
+
+        One scan of the backend index gives each backend's counts and sums, which add up to
+        the overall figures; each percentile is one read at its offset in the latency index.
+        """
         with self._database() as db:
-            total, avg_confidence, avg_latency, latencies = db.execute(
-                f"SELECT COUNT(*), AVG(confidence), AVG(latency_ms), COUNT(latency_ms)"
-                f" FROM {PROMPT_HISTORY}"
-            ).fetchone()
-            by_backend = {
+            groups = db.execute(
+                f"SELECT backend, COUNT(*), SUM(confidence), COUNT(confidence),"
+                f" SUM(latency_ms), COUNT(latency_ms)"
+                f" FROM {PROMPT_HISTORY} GROUP BY backend ORDER BY backend"
+            ).fetchall()
+            latencies = sum(group[5] for group in groups)
+            p50, p95 = (_latency_percentile(db, percent, latencies) for percent in (50, 95))
+        return Statistics(
+            total_count=sum(group[1] for group in groups),
+            average_confidence=_mean([g[2] for g in groups], sum(g[3] for g in groups)),
+            average_latency_ms=_mean([g[4] for g in groups], latencies),
+            p50_latency_ms=p50,
+            p95_latency_ms=p95,
+            by_backend={
                 backend: BackendFigures(
-                    count=count, average_confidence=confidence, average_latency_ms=latency
+                    count=count,
+                    average_confidence=_mean([confidences], known_confidences),
+                    average_latency_ms=_mean([latency_sum], known_latencies),
                 )
-                for backend, count, confidence, latency in db.execute(
-                    f"SELECT backend, COUNT(*), AVG(confidence), AVG(latency_ms)"
-                    f" FROM {PROMPT_HISTORY} GROUP BY backend ORDER BY backend"
-                )
-            }
-            return Statistics(
-                total_count=total,
-                average_confidence=avg_confidence,
-                average_latency_ms=avg_latency,
-                p50_latency_ms=_latency_percentile(db, 50, latencies),
-                p95_latency_ms=_latency_percentile(db, 95, latencies),
-                by_backend=by_backend,
-            )
+                for backend, count, confidences, known_confidences, latency_sum, known_latencies in groups
+            },
+        )
 
     def daily_summary(self, since: date | None = None) -> list[DailyFigures]:
         """Per UTC day (from `since` on) and backend: runs and averages; oldest day first."""
@@ -607,36 +613,34 @@ def _newest_matches(
 ) -> tuple[str, list[Any]]:
     """SELECT of one page of text matches, newest first and ties by id, driven from FTS.
 
-    Walking the timestamp index would check rows until `limit` matches turn up (slow for a
-    rare word), and sorting every match reads them all (slow for a common one). Ids grow
-    with timestamps in practice, so this reads about a page of matches: `candidates` are
-    the `limit + offset` highest-id matches (FTS delivers them in id order and stops);
-    none of them is older than `oldest`, so no match older than `oldest` can be on the
-    page; `first_id` is the lowest id of any run at or after `oldest` (every match when
-    there are fewer candidates than asked for), and only matches from `first_id` up are
-    sorted. The answer is exact whatever the order of ids and timestamps.
+    Walking the timestamp index would check rows until the page is full (slow for a rare
+    word); sorting every match reads them all (slow for a common one). Instead FTS hands
+    over the `limit + offset` highest-id matches (`candidates`) and stops. Another match
+    can only belong on the page if it is no older than the oldest candidate, and it has a
+    lower id than every candidate: the timestamp index finds those `stragglers` (none when
+    ids grow with time, as they do unless runs were imported out of order). The page is
+    the best of both, so it is exact whatever the order of ids and timestamps.
     """
-    wanted = limit + offset
     match = _fts_query(db, filters.text) or '""'  # '""' matches nothing
     other, other_params = _where(db, replace(filters, text=""))
     other = f"AND {other}" if other else ""
-    matches = (  # CROSS JOIN: SQLite then always reads the FTS matches first
-        f"{_FTS_TABLE} CROSS JOIN {PROMPT_HISTORY} h ON h.id = {_FTS_TABLE}.rowid"
-        f" WHERE {_FTS_TABLE} MATCH ? {other}"
-    )
     sql = f"""
-WITH candidates AS (SELECT h.id FROM {matches} ORDER BY {_FTS_TABLE}.rowid DESC LIMIT ?),
-oldest AS (SELECT MIN(timestamp) AS timestamp FROM {PROMPT_HISTORY} WHERE id IN candidates),
-first_id AS (SELECT CASE WHEN (SELECT COUNT(*) FROM candidates) < ?
-    THEN (SELECT MIN(id) FROM candidates)
-    ELSE (SELECT MIN(+id) FROM {PROMPT_HISTORY} WHERE timestamp >= (SELECT timestamp FROM oldest))
-    END AS id),
-page AS (SELECT h.id FROM {matches}
-    AND {_FTS_TABLE}.rowid >= (SELECT id FROM first_id)
-    AND h.timestamp >= (SELECT timestamp FROM oldest)
-    ORDER BY h.timestamp DESC, h.id DESC LIMIT ? OFFSET ?)
-SELECT * FROM {PROMPT_HISTORY} WHERE id IN page ORDER BY timestamp DESC, id DESC"""
-    params = [match, *other_params, wanted, wanted, match, *other_params, limit, offset]
+WITH candidates AS (
+    SELECT h.id, h.timestamp FROM {_FTS_TABLE} CROSS JOIN {PROMPT_HISTORY} h
+    ON h.id = {_FTS_TABLE}.rowid WHERE {_FTS_TABLE} MATCH ? {other}
+    ORDER BY {_FTS_TABLE}.rowid DESC LIMIT ?),
+bounds AS (
+    SELECT MIN(timestamp) AS oldest, MIN(id) AS lowest, COUNT(*) = ? AS more FROM candidates),
+stragglers AS (
+    SELECT h.id, h.timestamp FROM bounds CROSS JOIN {PROMPT_HISTORY} h
+    WHERE bounds.more AND h.timestamp >= bounds.oldest AND +h.id < bounds.lowest {other}
+    AND EXISTS (SELECT 1 FROM {_FTS_TABLE} WHERE {_FTS_TABLE} MATCH ? AND rowid = h.id)),
+page AS (
+    SELECT * FROM candidates UNION ALL SELECT * FROM stragglers
+    ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?)
+SELECT * FROM {PROMPT_HISTORY} WHERE id IN (SELECT id FROM page) ORDER BY timestamp DESC, id DESC"""
+    wanted = limit + offset
+    params = [match, *other_params, wanted, wanted, *other_params, match, limit, offset]
     return sql, params
 
 
@@ -662,16 +666,24 @@ def _order_by(sort: str) -> tuple[str, str]:
 
 
 def _latency_percentile(db: Database, percent: int, known: int) -> int | None:
-    """Nearest-rank percentile of the `known` non-NULL latencies, read at its offset."""
+    """Nearest-rank percentile of the `known` non-NULL latencies, read at its offset in the
+    latency index, counted from whichever end is nearer."""
     if not known:
         return None
     rank = -(-percent * known // 100)  # ceil(percent/100 * known), 1-based
+    from_top = known - rank
+    direction, offset = ("DESC", from_top) if from_top < rank - 1 else ("ASC", rank - 1)
     (value,) = db.execute(
         f"SELECT latency_ms FROM {PROMPT_HISTORY} WHERE latency_ms IS NOT NULL"
-        " ORDER BY latency_ms LIMIT 1 OFFSET ?",
-        [rank - 1],
+        f" ORDER BY latency_ms {direction} LIMIT 1 OFFSET ?",
+        [offset],
     ).fetchone()
     return value
+
+
+def _mean(sums: list[float | None], count: int) -> float | None:
+    """The mean of values whose partial sums are `sums`; None when there are none."""
+    return math.fsum(part for part in sums if part is not None) / count if count else None
 
 
 def _to_report(row: dict[str, Any]) -> EvalReport:
