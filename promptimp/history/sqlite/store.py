@@ -268,26 +268,29 @@ class SQLiteStore(SQLiteConnection, StoreBase):
         the overall figures; each percentile is one read at its offset in the latency index.
         """
         with self._database() as db:
-            groups = db.execute(
-                f"SELECT backend, COUNT(*), SUM(confidence), COUNT(confidence),"
-                f" SUM(latency_ms), COUNT(latency_ms)"
-                f" FROM {PROMPT_HISTORY} GROUP BY backend ORDER BY backend"
-            ).fetchall()
-            latencies = sum(group[5] for group in groups)
+            groups = list(
+                db.query(
+                    f"SELECT backend, COUNT(*) AS runs,"
+                    f" SUM(confidence) AS confidence_sum, COUNT(confidence) AS confidences,"
+                    f" SUM(latency_ms) AS latency_sum, COUNT(latency_ms) AS latencies"
+                    f" FROM {PROMPT_HISTORY} GROUP BY backend ORDER BY backend"
+                )
+            )
+            latencies = sum(group["latencies"] for group in groups)
             p50, p95 = (_latency_percentile(db, percent, latencies) for percent in (50, 95))
         return Statistics(
-            total_count=sum(group[1] for group in groups),
-            average_confidence=_mean([g[2] for g in groups], sum(g[3] for g in groups)),
-            average_latency_ms=_mean([g[4] for g in groups], latencies),
+            total_count=sum(group["runs"] for group in groups),
+            average_confidence=_mean(groups, "confidence_sum", "confidences"),
+            average_latency_ms=_mean(groups, "latency_sum", "latencies"),
             p50_latency_ms=p50,
             p95_latency_ms=p95,
             by_backend={
-                backend: BackendFigures(
-                    count=count,
-                    average_confidence=_mean([confidences], known_confidences),
-                    average_latency_ms=_mean([latency_sum], known_latencies),
+                group["backend"]: BackendFigures(
+                    count=group["runs"],
+                    average_confidence=_mean([group], "confidence_sum", "confidences"),
+                    average_latency_ms=_mean([group], "latency_sum", "latencies"),
                 )
-                for backend, count, confidences, known_confidences, latency_sum, known_latencies in groups
+                for group in groups
             },
         )
 
@@ -681,9 +684,10 @@ def _latency_percentile(db: Database, percent: int, known: int) -> int | None:
     return value
 
 
-def _mean(sums: list[float | None], count: int) -> float | None:
-    """The mean of values whose partial sums are `sums`; None when there are none."""
-    return math.fsum(part for part in sums if part is not None) / count if count else None
+def _mean(groups: list[dict[str, Any]], total: str, count: str) -> float | None:
+    """The mean over `groups` of the values they sum in `total` and count in `count`."""
+    known = sum(group[count] for group in groups)
+    return math.fsum(group[total] or 0 for group in groups) / known if known else None
 
 
 def _to_report(row: dict[str, Any]) -> EvalReport:
