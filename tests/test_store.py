@@ -175,9 +175,7 @@ def test_search_finds_words_in_idea_context_and_prompt(store, make_run):
     assert ids(store.search("plain", limit=2)) == [3, 2]
 
 
-def test_search_pages_are_newest_first_with_ties_by_id_whatever_the_order_of_ids(
-    store, make_run
-):
+def test_search_pages_are_newest_first_with_ties_by_id_whatever_the_order_of_ids(store, make_run):
     rng = random.Random(5)
     saved = []
     for _ in range(40):  # timestamps out of id order, several runs per moment
