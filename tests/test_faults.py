@@ -3,7 +3,10 @@ back (with a warning naming the fault), health names the fault, and the file is 
 
 Faults: an unwritable directory, a read-only file, a corrupt file, a directory where the file
 should be, and a full disk (a 2 MiB tmpfs where this machine allows mounting, otherwise a
-file-size limit set with RLIMIT_FSIZE in a child process).
+file-size limit set with RLIMIT_FSIZE in a child process). On PostgreSQL, the same classes:
+the server down, a wrong password, the database missing, the table dropped, no permission
+on it (the warning and health name the server, never the password), and the connection
+cut mid-save (the next save works again).
 """
 
 from __future__ import annotations
@@ -13,14 +16,18 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import psycopg
 import pytest
 
 from promptimp.history import SQLiteStore
-from tests.support import ANSWER, child_env, dummy_service
+from promptimp.history.postgres import PostgresStore
+from tests.support import ANSWER, child_env, dummy_service, free_port
 
 IDEA = "Design a REST API for user management"
 
@@ -32,11 +39,11 @@ def file_state(path: Path) -> object:
     return path.read_bytes() if path.exists() else None
 
 
-def outcome(db_path: Path) -> dict[str, object]:
-    """Improve once and ask for health over `db_path`; what happened, and whether the file
-    at `db_path` is as it was."""
+def outcome(db_path: Path, **settings: str) -> dict[str, object]:
+    """Improve once and ask for health over `db_path` (or the history `settings` choose);
+    what happened, and whether the file at `db_path` is as it was."""
     before = file_state(db_path)
-    service = dummy_service(db_path)
+    service = dummy_service(db_path, **settings)
     result = service.improve(IDEA)
     health = service.health()
     service.close()
@@ -175,3 +182,97 @@ def test_a_full_disk_returns_the_result_with_a_warning_naming_the_disk(tmp_path)
         assert key in result["warnings"][0], result["warnings"]
         assert result["status"] == "unhealthy" and key in result["reason"], result["reason"]
         assert result["unchanged"]
+
+
+# -- the same faults on a PostgreSQL server -------------------------------------------------
+
+
+def _run_as(url: str, sql: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _visitor_without_rights(pg_server, database: str) -> str:
+    """A URL for `visitor`, a role that may not use the history table."""
+    _run_as(pg_server.socket_url(database), "CREATE ROLE visitor LOGIN")
+    _run_as(pg_server.socket_url(database), "GRANT SELECT ON promptimp_migrations TO visitor")
+    return pg_server.socket_url(database).replace("postgres@", "visitor@")
+
+
+PG_FAULTS = {
+    "server down": "Connection refused",
+    "wrong password": "password authentication failed",
+    "database missing": 'database "no_such_database" does not exist',
+    "table dropped": 'relation "prompt_history" does not exist',
+    "permission denied": "permission denied for table prompt_history",
+}
+
+
+@pytest.mark.parametrize("fault", list(PG_FAULTS))
+def test_a_postgresql_fault_returns_the_result_with_a_warning_naming_the_server(
+    pg_server, pg_url, tmp_path, fault
+):
+    database = pg_url.split("/")[3].split("?")[0]
+    if fault == "server down":
+        url = f"postgresql://postgres:hunter2@127.0.0.1:{free_port()}/{database}"
+    elif fault == "wrong password":
+        url = pg_server.tcp_url(database, password="hunter2")
+    elif fault == "database missing":
+        url = pg_server.tcp_url("no_such_database")
+    elif fault == "table dropped":
+        url = pg_server.tcp_url(database)
+        _run_as(pg_url, "DROP TABLE prompt_history CASCADE")
+    else:
+        url = _visitor_without_rights(pg_server, database)
+    try:
+        result = outcome(tmp_path / "unused.db", HISTORY_DATABASE_URL=url)
+    finally:
+        if fault == "permission denied":
+            _run_as(pg_url, "DROP OWNED BY visitor; DROP ROLE visitor")
+    location = PostgresStore(url).location
+    key = PG_FAULTS[fault]
+    assert result["role"] == ANSWER["role"] and not result["stored"]
+    (warning,) = result["warnings"]
+    assert warning.startswith(f"Not saved to history: Cannot reach history database {location}: ")
+    assert key in warning
+    assert result["status"] == "unhealthy", result
+    assert location in result["reason"] and key in result["reason"], result["reason"]
+    for secret in ("hunter2", pg_server.password):
+        assert secret not in warning and secret not in result["reason"]
+    assert not (tmp_path / "unused.db").exists()  # nothing fell back to SQLite
+
+
+def _cut_the_first_blocked_save(url: str, locked: threading.Event) -> None:
+    """Lock the history table, then terminate the first store connection waiting for it
+    (watched from a second connection: one transaction would see one activity snapshot)."""
+    with psycopg.connect(url) as holder, psycopg.connect(url, autocommit=True) as watcher:
+        holder.execute("LOCK TABLE prompt_history IN ACCESS EXCLUSIVE MODE")
+        locked.set()
+        blocked = []
+        deadline = time.monotonic() + 60
+        while not blocked and time.monotonic() < deadline:
+            blocked = watcher.execute(
+                "SELECT pid FROM pg_stat_activity WHERE application_name = 'promptimp'"
+                " AND wait_event_type = 'Lock'"
+            ).fetchall()
+            time.sleep(0.05)
+        if blocked:
+            watcher.execute("SELECT pg_terminate_backend(%s)", [blocked[0][0]])
+
+
+def test_a_connection_cut_mid_save_returns_the_result_and_the_next_save_works(pg_url, tmp_path):
+    service = dummy_service(tmp_path / "unused.db", HISTORY_DATABASE_URL=pg_url)
+    locked = threading.Event()
+    cutter = threading.Thread(target=_cut_the_first_blocked_save, args=(pg_url, locked))
+    cutter.start()
+    locked.wait(timeout=30)
+    result = service.improve(IDEA)
+    cutter.join(timeout=60)
+    location = service.history.location
+    assert result.run.role == ANSWER["role"] and not result.stored
+    (warning,) = result.warnings
+    assert warning.startswith(f"Not saved to history: Cannot reach history database {location}: ")
+    assert "the connection was lost; try again" in warning
+    assert service.improve(IDEA).stored  # the store reconnects
+    assert service.health().status == "healthy"
+    service.close()
