@@ -268,6 +268,7 @@ def test_a_connection_cut_mid_query_is_a_connection_error_then_recovers(store, m
         waiting = []
         deadline = time.monotonic() + 30
         while not waiting and time.monotonic() < deadline:
+            holder.execute("SELECT pg_stat_clear_snapshot()")  # else one snapshot per transaction
             waiting = holder.execute(
                 "SELECT pid FROM pg_stat_activity WHERE application_name = 'promptimp'"
                 " AND wait_event_type = 'Lock'"
