@@ -9,7 +9,7 @@ import pytest
 from eval.datasets import load_dataset
 from eval.reports import compare_reports, compare_runs
 from eval.runner import evaluate_backend
-from promptimp.history import SQLiteStore
+from promptimp.history import HistoryStore, SQLiteStore
 from promptimp.history.records import EvalReport, ExampleResult
 from promptimp.models import InputError
 from tests.support import query
@@ -19,7 +19,7 @@ from tests.support import query
 WHEN = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
 
-def store_run(store: SQLiteStore, backend: str, scores: dict[int, float], parts: dict) -> int:
+def store_run(store: HistoryStore, backend: str, scores: dict[int, float], parts: dict) -> int:
     report = EvalReport(
         dataset="hand-made",
         backend=backend,
@@ -36,8 +36,8 @@ def store_run(store: SQLiteStore, backend: str, scores: dict[int, float], parts:
     return store.save_eval_run(report)
 
 
-def test_compare_reports_exact_deltas_wins_losses_and_ties(db_path):
-    store = SQLiteStore(db_path)
+def test_compare_reports_exact_deltas_wins_losses_and_ties(history_store):
+    store = history_store  # each backend
     first = store_run(
         store, "zero-shot", {0: 0.5, 1: 0.75, 2: 0.25, 3: 1.0}, {"length": 0.5, "structure": 1.0}
     )
@@ -60,10 +60,9 @@ def test_compare_reports_exact_deltas_wins_losses_and_ties(db_path):
     assert compare_runs(store, second, first).part_deltas == {"length": -0.25, "structure": 0.5}
 
 
-def test_loading_or_comparing_a_missing_run_names_it(db_path):
-    store = SQLiteStore(db_path)
+def test_loading_or_comparing_a_missing_run_names_it(history_store):
     with pytest.raises(InputError, match="No evaluation run with id 7."):
-        compare_runs(store, 7, 8)
+        compare_runs(history_store, 7, 8)
 
 
 def test_a_run_compared_with_itself_ties_everywhere(service, devset):

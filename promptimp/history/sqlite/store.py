@@ -139,7 +139,7 @@ class SQLiteStore(SQLiteConnection, StoreBase):
         if not check_page(limit, offset):
             return []
         with self._database() as db:
-            if filters.text.strip() and order_by == "timestamp desc" and limit is not None:
+            if filters.text.strip() and order_by == "timestamp desc":
                 sql, params = _newest_matches(db, filters, limit, offset)
                 return [to_run(row) for row in db.query(sql, params)]
             where, params = _where(db, filters, sort_column=column)
@@ -612,7 +612,7 @@ def _where(
 
 
 def _newest_matches(
-    db: Database, filters: RunFilter, limit: int, offset: int
+    db: Database, filters: RunFilter, limit: int | None, offset: int
 ) -> tuple[str, list[Any]]:
     """SELECT of one page of text matches, newest first and ties by id, driven from FTS.
 
@@ -622,7 +622,8 @@ def _newest_matches(
     can only belong on the page if it is no older than the oldest candidate, and it has a
     lower id than every candidate: the timestamp index finds those `stragglers` (none when
     ids grow with time, as they do unless runs were imported out of order). The page is
-    the best of both, so it is exact whatever the order of ids and timestamps.
+    the best of both, so it is exact whatever the order of ids and timestamps. Without a
+    limit (-1 to SQLite) every match is a candidate.
     """
     match = _fts_query(db, filters.text) or '""'  # '""' matches nothing
     other, other_params = _where(db, replace(filters, text=""))
@@ -642,7 +643,8 @@ page AS (
     SELECT * FROM candidates UNION ALL SELECT * FROM stragglers
     ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?)
 SELECT * FROM {PROMPT_HISTORY} WHERE id IN (SELECT id FROM page) ORDER BY timestamp DESC, id DESC"""
-    wanted = limit + offset
+    limit = -1 if limit is None else limit
+    wanted = -1 if limit < 0 else limit + offset
     params = [match, *other_params, wanted, wanted, *other_params, match, limit, offset]
     return sql, params
 
