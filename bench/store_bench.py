@@ -97,13 +97,21 @@ def filled_store(
 
 def timed(operation: Callable[[], object], repeat: int) -> tuple[float, float]:
     """Median and 90th percentile of `operation`, in milliseconds."""
-    samples = []
+    return timed_in_turn([operation], repeat)[0]
+
+
+def timed_in_turn(operations: list[Callable[[], object]], repeat: int) -> list[tuple[float, float]]:
+    """Median and 90th percentile of each operation, in milliseconds, taking turns: each
+    repetition runs every operation once, so a busy moment of the machine hits all alike."""
+    samples: list[list[float]] = [[] for _ in operations]
     for _ in range(repeat):
-        start = time.perf_counter()
-        operation()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(0.9 * (len(samples) - 1))]
+        for operation, times in zip(operations, samples, strict=True):
+            start = time.perf_counter()
+            operation()
+            times.append((time.perf_counter() - start) * 1000)
+    return [
+        (statistics.median(times), sorted(times)[int(0.9 * (len(times) - 1))]) for times in samples
+    ]
 
 
 def baseline_insert(path: Path, row: dict, *, wal: bool) -> Callable[[], None]:
@@ -309,19 +317,27 @@ def main() -> None:
 
 
 def print_table(plans: dict[str, list]) -> dict[str, dict[str, float]]:
-    """Measure every plan's operations, one row per operation with each backend's median,
-    p90 and target (for a baseline: the ratio sqlite / baseline); the medians by backend."""
+    """Measure every plan's operations, the backends taking turns; one row per operation
+    with each backend's median, p90 and target (for a baseline: the ratio sqlite / baseline);
+    the medians by backend."""
     header = "".join(f" {backend + ' ms':>15} {'p90':>8} {'target':>11}" for backend in plans)
     print(f"{'operation (median)':<46} {'n':>4}{header}")
     medians: dict[str, dict[str, float]] = {backend: {} for backend in plans}
     for label, _, repeat in plans["sqlite"]:
+        operations = {
+            backend: operation
+            for backend, plan in plans.items()
+            for name, operation, _ in plan
+            if name == label
+        }
+        timings = timed_in_turn(list(operations.values()), repeat)
+        figures = dict(zip(operations, timings, strict=True))
         line = f"{label:<46} {repeat:>4}"
-        for backend, plan in plans.items():
-            operation = next((case[1] for case in plan if case[0] == label), None)
-            if operation is None:
+        for backend in plans:
+            if backend not in figures:
                 line += " " * 36
                 continue
-            median, p90 = timed(operation, repeat)
+            median, p90 = figures[backend]
             medians[backend][label] = median
             line += f" {median:>15.3f} {p90:>8.3f} {verdict(backend, label, medians):>11}"
         print(line)
