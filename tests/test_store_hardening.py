@@ -98,6 +98,7 @@ def test_ids_and_offsets_past_the_largest_row_match_nothing(store, make_run):
     assert store.delete(MAX_ROW_ID + 1) is False
     assert store.query(offset=MAX_ROW_ID + 1) == []
     assert store.query(offset=MAX_ROW_ID) == []
+    assert store.query(RunFilter(text="REST"), limit=20, offset=MAX_ROW_ID - 1) == []
     with pytest.raises(InputError):
         store.query(offset=-1)
     assert store.total_count() == 1

@@ -57,7 +57,7 @@ from promptimp.history.sqlite.migrations import (
     TRIALS,
 )
 from promptimp.history.sqlite.sqlite_lib import Database
-from promptimp.models import PromptRun, check_days
+from promptimp.models import MAX_ROW_ID, PromptRun, check_days
 
 _FTS_TABLE = f"{PROMPT_HISTORY}_fts"
 _SELECT_RUN = (
@@ -644,7 +644,7 @@ page AS (
     ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?)
 SELECT * FROM {PROMPT_HISTORY} WHERE id IN (SELECT id FROM page) ORDER BY timestamp DESC, id DESC"""
     limit = -1 if limit is None else limit
-    wanted = -1 if limit < 0 else limit + offset
+    wanted = -1 if limit < 0 else min(limit + offset, MAX_ROW_ID)  # SQLite integers
     params = [match, *other_params, wanted, wanted, *other_params, match, limit, offset]
     return sql, params
 
