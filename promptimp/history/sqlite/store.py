@@ -642,7 +642,8 @@ stragglers AS (
 page AS (
     SELECT * FROM candidates UNION ALL SELECT * FROM stragglers
     ORDER BY timestamp DESC, id DESC LIMIT ? OFFSET ?)
-SELECT * FROM {PROMPT_HISTORY} WHERE id IN (SELECT id FROM page) ORDER BY timestamp DESC, id DESC"""
+SELECT {_SELECT_RUN} FROM {PROMPT_HISTORY} WHERE id IN (SELECT id FROM page)
+ORDER BY timestamp DESC, id DESC"""
     limit = -1 if limit is None else limit
     wanted = -1 if limit < 0 else min(limit + offset, MAX_ROW_ID)  # SQLite integers
     params = [match, *other_params, wanted, wanted, *other_params, match, limit, offset]
