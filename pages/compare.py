@@ -104,6 +104,52 @@ def record(verdict: str) -> None:
     resources.reads_changed()
 
 
+def add_winner(run_id: int) -> None:
+    """Add the winning run to the user trainset (a button callback; the outcome is kept)."""
+    pair = st.session_state["compare_pair"]
+    try:
+        example = resources.get_service().crafting.add_to_trainset(run_id)
+    except PromptImpError as error:
+        pair["trainset"] = ("error", str(error))
+        return
+    pair["trainset"] = (
+        "added",
+        f"Added run #{example.source_run_id} to the user trainset: few-shot draws demos "
+        "from it from now on.",
+    )
+
+
+def trainset_offer(pair: dict) -> None:
+    """After a verdict, the winner can teach few-shot; a tie names no winner."""
+    if pair["verdict"] == "tie":
+        st.caption("A tie names no winner, so there is nothing to add to the trainset.")
+        return
+    winner = pair[pair["verdict"]].run
+    if outcome := pair.get("trainset"):
+        kind, message = outcome
+        (st.success if kind == "added" else st.error)(escape_markdown(message))
+        return
+    try:
+        present = [example.source_run_id for example in service.crafting.trainset()]
+    except PromptImpError as error:
+        st.error(escape_markdown(str(error)))
+        return
+    if winner.id in present:
+        st.info(
+            f"Run #{winner.id} is already example {present.index(winner.id) + 1} of the "
+            "user trainset."
+        )
+        return
+    st.button(
+        "Add the winner to the trainset",
+        icon=":material/school:",
+        on_click=add_winner,
+        args=(winner.id,),
+        help=f"Run #{winner.id} ({pair['verdict']}) becomes a few-shot example.",
+        key="compare_add_winner",
+    )
+
+
 service = resources.get_service()
 inputs.restore("compare", FORM)
 st.title("Compare zero-shot and few-shot")
@@ -165,6 +211,7 @@ if pair:
         st.error(escape_markdown(error))
     if pair.get("verdict"):
         st.success(f"Saved: {VERDICTS[pair['verdict']][0].lower()}.")
+        trainset_offer(pair)
     elif not (zero.stored and few.stored):
         st.info("Both runs must be saved to history before a verdict can be stored.")
     else:

@@ -1,13 +1,28 @@
-"""Health: storage status, the settings in effect (keys masked) and a model check."""
+"""Health: storage status, the settings in effect (keys masked) and a check of each model."""
 
 import pandas as pd
 import streamlit as st
 
 from promptimp.diagnostics import CHECK_IDEA
 from ui import resources
-from ui.model_check import run_model_check
+from ui.model_check import ModelCheckReport, run_model_check
 from ui.text import escape_markdown
 from ui.views import confidence_text, latency_text, render_quality
+
+
+def show_check(report: ModelCheckReport | None) -> None:
+    """One model's status line, then the quality checks of its answer."""
+    if report is None:
+        st.caption("Not tested yet.")
+    elif report.quality is None:
+        st.error(escape_markdown(report.check.message))
+    else:
+        st.success(
+            f"Round trip worked: {escape_markdown(report.check.model_version)} answered in "
+            f"{report.check.latency_ms:,} ms."
+        )
+        render_quality(report.quality)
+
 
 service = resources.get_service()
 st.title("Health")
@@ -34,20 +49,19 @@ st.code(f"{report.provider} / {report.model}", language=None)
 
 st.subheader("Model check")
 st.caption(
-    f"Improves the fixed idea “{CHECK_IDEA}” zero-shot with the configured model and checks "
+    f"Improves the fixed idea “{CHECK_IDEA}” zero-shot with each configured model and checks "
     "what comes back. Nothing is stored."
 )
-if st.button("Test the model connection", icon=":material/bolt:"):
-    with st.spinner("Asking the model…"):
-        report = run_model_check(service)
-    if report.quality is None:
-        st.error(escape_markdown(report.check.message))
-    else:
-        st.success(
-            f"Round trip worked: {escape_markdown(report.check.model_version)} answered in "
-            f"{report.check.latency_ms:,} ms."
-        )
-        render_quality(report.quality)
+checks: dict[str, ModelCheckReport] = st.session_state.setdefault("health_checks", {})
+test_all = st.button("Test every model", icon=":material/bolt:", key="health_check_all")
+for choice in service.available_models():
+    with st.container(border=True):
+        name_col, button_col = st.columns([5, 1], vertical_alignment="center")
+        name_col.markdown(f"**{escape_markdown(choice.label)}**")
+        if button_col.button("Test", key=f"health_check_{choice.id}", width="stretch") or test_all:
+            with st.spinner(f"Asking {escape_markdown(choice.id)}…"):
+                checks[choice.id] = run_model_check(service, choice.id)
+        show_check(checks.get(choice.id))
 
 st.subheader("Settings in effect")
 st.caption("From the environment and .env; API keys are masked.")

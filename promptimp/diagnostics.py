@@ -1,4 +1,4 @@
-"""Diagnostics: check the configured language model end to end without storing anything."""
+"""Diagnostics: check a language model end to end without storing anything."""
 
 from __future__ import annotations
 
@@ -23,22 +23,22 @@ class ModelCheck(BaseModel):
     message: str = ""
 
 
-def check_model(service: ImproveService) -> ModelCheck:
-    """Improve a fixed tiny idea zero-shot through the service's LM and program, unstored.
+def check_model(service: ImproveService, model: str | None = None) -> ModelCheck:
+    """Improve a fixed tiny idea zero-shot through the LM and program of `model` (an id of
+    service.available_models(); the configured one when empty), unstored.
 
     DSPy, the LM and the program are built before the clock starts, so a cold process
     times the model's answer only. A failure's message comes from the service, which masks
     API keys in it.
     """
-    service.warm_up()  # a failure to build is logged here and met again by generate
+    service.warm_up(model)  # a failure to build is logged here and met again by generate
     started = time.perf_counter()
     try:
-        service.generate(BackendType.ZERO_SHOT, CHECK_IDEA)
+        service.generate(BackendType.ZERO_SHOT, CHECK_IDEA, model=model)
     except PromptImpError as error:  # also an answer without role, directive or guardrails
         ok, message = False, str(error)
     else:
         ok, message = True, ""
     latency_ms = round((time.perf_counter() - started) * 1000)
-    return ModelCheck(
-        ok=ok, model_version=service.model_version, latency_ms=latency_ms, message=message
-    )
+    model_version = model or service.model_version  # a model's id is its model_version
+    return ModelCheck(ok=ok, model_version=model_version, latency_ms=latency_ms, message=message)

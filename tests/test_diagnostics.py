@@ -51,3 +51,18 @@ def test_a_provider_error_echoing_the_key_is_masked_in_the_model_check(tmp_path)
     assert not result.ok
     assert result.message.startswith("The language model openai/gpt-4o-mini failed:")
     assert "sk-...6789" in result.message and secret not in result.message
+
+
+def test_a_named_model_is_the_one_checked(db_path):
+    service = dummy_service(db_path, [ANSWER])
+    result = check_model(service, "openai/test-model")
+    assert (result.ok, result.model_version) == (True, "openai/test-model")
+
+
+def test_a_model_that_is_not_configured_fails_in_one_line_naming_the_choices(db_path):
+    result = check_model(dummy_service(db_path, [ANSWER]), "anthropic/claude")
+    assert (result.ok, result.model_version) == (False, "anthropic/claude")
+    assert result.message == (
+        "Unknown model 'anthropic/claude'; choose one of: openai/test-model,"
+        " local/smollm2-135m-instruct."
+    )

@@ -30,18 +30,21 @@ class _KeepsAnswer:
         self.model_version = service.model_version
         self.answer: ImprovedPrompt | None = None
 
-    def warm_up(self) -> None:
-        self._service.warm_up()
+    def warm_up(self, model: str | None = None) -> None:
+        self._service.warm_up(model)
 
-    def generate(self, backend: BackendType, idea: str, context: str = "") -> ImprovedPrompt:
-        self.answer = self._service.generate(backend, idea, context)
+    def generate(
+        self, backend: BackendType, idea: str, context: str = "", model: str | None = None
+    ) -> ImprovedPrompt:
+        self.answer = self._service.generate(backend, idea, context, model)
         return self.answer
 
 
-def run_model_check(service: ImproveService) -> ModelCheckReport:
-    """The round trip with the configured model, and the quality checks of its answer."""
+def run_model_check(service: ImproveService, model: str | None = None) -> ModelCheckReport:
+    """The round trip with `model` (the configured one when empty), and the quality checks
+    of its answer."""
     keeper = _KeepsAnswer(service)
-    check = check_model(keeper)  # duck-typed: check_model calls warm_up and generate
+    check = check_model(keeper, model)  # duck-typed: check_model calls warm_up and generate
     answer = keeper.answer
     if not check.ok or answer is None:
         return ModelCheckReport(check, None)

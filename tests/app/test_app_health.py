@@ -2,10 +2,25 @@
 
 import re
 
-from app_helpers import ANSWER, check_items, click, unescape, verdicts
+from app_helpers import ANSWER, check_items, click, finish_jobs, unescape, verdicts
 
 from promptimp.diagnostics import CHECK_IDEA
 from promptimp.quality import check_prompt
+
+
+def check_row(at, model_id):
+    """Press the Test button of one model's row."""
+    return finish_jobs(at.button(key=f"health_check_{model_id}").click().run())
+
+
+def status_lines(at) -> list[str]:
+    """Each model row's outcome: its success or error line, or "Not tested yet."."""
+    lines = []
+    for row in at.main.get("flex_container"):
+        if row.proto.flex_container.border:
+            lines += [unescape(e.value) for e in (*row.success, *row.error)]
+            lines += [c.value for c in row.caption if c.value == "Not tested yet."]
+    return lines
 
 
 def settings_table(at) -> dict[str, str]:
@@ -42,7 +57,7 @@ def test_an_unreadable_database_is_reported_unhealthy(workbench, open_page):
 
 
 def test_the_model_check_reports_round_trip_time_and_quality_without_storing(store, open_page):
-    at = click(open_page("health"), "Test the model connection")
+    at = check_row(open_page("health"), "openai/dummy")
     (success,) = at.success[1:]
     assert re.fullmatch(
         r"Round trip worked: openai/dummy answered in [\d,]+ ms\.", unescape(success.value)
@@ -72,6 +87,27 @@ def test_the_model_check_reports_round_trip_time_and_quality_without_storing(sto
 
 def test_a_failing_model_check_is_one_error(workbench, answers, open_page):
     answers[:] = [{"unrelated": "text"}] * 5
-    at = click(open_page("health"), "Test the model connection")
+    at = check_row(open_page("health"), "openai/dummy")
     (error,) = at.error
     assert unescape(error.value).startswith("The language model openai/dummy failed:")
+
+
+def test_each_configured_model_has_its_own_check(workbench, monkeypatch, tmp_path, open_page):
+    missing = tmp_path / "missing.gguf"
+    monkeypatch.setenv("LOCAL_MODEL_PATH", str(missing))
+    at = open_page("health")
+    assert [unescape(m.value) for m in at.main.markdown if m.value.startswith("**")][-2:] == [
+        "**dummy (openai)**",
+        "**smollm2-135m-instruct (embedded, no network)**",
+    ]
+    assert status_lines(at) == ["Not tested yet.", "Not tested yet."]
+    at = check_row(at, "openai/dummy")
+    (worked, untested) = status_lines(at)
+    assert re.fullmatch(r"Round trip worked: openai/dummy answered in [\d,]+ ms\.", worked)
+    assert untested == "Not tested yet."
+    at = click(at, "Test every model")
+    assert not at.exception
+    assert status_lines(at)[1] == (
+        f"Local model file not found: {missing} (set LOCAL_MODEL_PATH to a readable .gguf file)"
+    )
+    assert status_lines(at)[0].startswith("Round trip worked: openai/dummy answered in ")
