@@ -11,6 +11,7 @@ from eval.reports import compare_reports, list_reports, load_report
 from eval.runner import evaluate_backends
 from promptimp.history.records import EvalReport
 from promptimp.models import BackendType, InputError, PromptImpError
+from ui import trainset_eval
 from ui.resources import READ_TTL_S, get_service, history, history_enabled, reads_changed
 from ui.text import escape_markdown, plural
 
@@ -48,15 +49,20 @@ def read_examples(source: str, upload: UploadedFile | None) -> tuple[str, list]:
     return upload.name, parse_dataset(upload.getvalue(), source=upload.name)
 
 
-def run_form() -> None:
-    """The dataset/backend/limit form; a submitted run lands in the session state."""
+def dataset_choice() -> tuple[str, UploadedFile | None]:
+    """The dataset radio, and the uploader when an uploaded dataset is chosen."""
     source = st.radio("Dataset", [BUNDLED, UPLOAD], horizontal=True, key="eval_source")
+    upload = None
+    if source == UPLOAD:
+        upload = st.file_uploader(
+            "JSONL file (one object per line with an `idea`)", type="jsonl", key="eval_upload"
+        )
+    return source, upload
+
+
+def run_form(source: str, upload: UploadedFile | None) -> None:
+    """The backend/limit form; a submitted run lands in the session state."""
     with st.form("evaluate"):
-        upload = None
-        if source == UPLOAD:
-            upload = st.file_uploader(
-                "JSONL file (one object per line with an `idea`)", type="jsonl"
-            )
         choices = [b.value for b in BackendType]
         backends = st.multiselect("Backends", choices, default=choices, key="eval_backends")
         limit_col, threads_col = st.columns(2)
@@ -226,12 +232,15 @@ st.caption(
     "Score zero-shot and few-shot on a dataset. Every example is improved by the service (and "
     "stored in the history); the score is a weighted mean of the parts below, each in [0, 1]."
 )
-run_form()
+source, upload = dataset_choice()
+run_form(source, upload)
 latest = st.session_state.get("eval_reports")
 if latest:
     st.subheader("Latest evaluation")
     render_scores(latest)
     if len(latest) == 2:
         render_comparison(*latest)
+st.divider()
+trainset_eval.section(lambda: read_examples(source, upload), part_label)
 st.divider()
 past_runs_section({report.id for report in latest or ()})

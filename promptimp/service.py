@@ -124,7 +124,8 @@ class ImproveService:
         self.settings = settings
         self._store = store if store is not None else open_history(settings)
         self.breaker = breaker or CircuitBreaker(STORAGE_FAILURE_THRESHOLD, STORAGE_COOLDOWN_S)
-        default = ModelRuntime(settings, lm=lm, adapter=adapter, program_factory=program_factory)
+        self._replacements = {"lm": lm, "adapter": adapter, "program_factory": program_factory}
+        default = ModelRuntime(settings, **self._replacements)
         self._runtimes: dict[str, ModelRuntime] = {default_choice(settings).id: default}
         self._lock = threading.Lock()
         self._last_storage_error = ""
@@ -145,6 +146,18 @@ class ImproveService:
             if choice.id not in self._runtimes:
                 self._runtimes[choice.id] = ModelRuntime(settings_for(self.settings, choice))
             return self._runtimes[choice.id]
+
+    def variant(self, **changes: Any) -> ImproveService:
+        """A service on these settings with `changes` that keep the model (e.g.
+        DSPY_FEWSHOT_USER_TRAINSET_PATH="" for few-shot without the user trainset), sharing
+        this one's history, breaker and the LM, adapter or programs it was given. Close this
+        service, not the variant."""
+        return ImproveService(
+            self.settings.model_copy(update=changes),
+            store=self._store,
+            breaker=self.breaker,
+            **self._replacements,
+        )
 
     def trainset_changed(self) -> None:
         """Few-shot draws its demos again from the trainsets on its next run."""
