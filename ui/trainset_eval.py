@@ -26,8 +26,9 @@ NOTICE = "eval_trainset_notice"
 WITHOUT = "Without your examples"
 WITH = "With your examples"
 EMPTY = (
-    "No user examples yet. Add a good run with “Add the winner to the trainset” in Compare "
-    "(or `promptimp trainset add ID`); few-shot then draws demos from them too."
+    "No user examples yet. Add a good run with “Add to trainset” under a stored run (Improve, "
+    "History), “Add the winner to the trainset” in Compare, or `promptimp trainset add ID`; "
+    "few-shot then draws demos from them too."
 )
 
 
