@@ -14,15 +14,17 @@ import typer
 
 from cli.context import BackendOption, JsonFlag, ModelOption, PlainCommand, service_of
 from cli.output import echo, echo_json, figure, plural, print_result, run_dict, stderr_console
-from promptimp.models import OutputError
+from promptimp.models import InputError, OutputError
 from promptimp.text import one_line_for_terminal
 
 if TYPE_CHECKING:
+    from promptimp.crafting.diff import WordDiff
     from promptimp.crafting.stability import Spread, Stability, Variety
     from promptimp.history.records import TrialAnswer
     from promptimp.models import PromptRun
 
 PREVIEW_WORDS = 12
+DIFF_MARKS = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
 
 crafting_app = typer.Typer()
 library_app = typer.Typer(help="The prompt library: the tagged keepers, for a team.")
@@ -81,12 +83,26 @@ def refine(
 
 
 @crafting_app.command(cls=PlainCommand)
-def versions(ctx: typer.Context, run_id: RunId, as_json: JsonFlag = False) -> None:
+def versions(
+    ctx: typer.Context,
+    run_id: RunId,
+    diff: Annotated[
+        tuple[int, int] | None,
+        typer.Option("--diff", metavar="A B", help="Word diff of two versions of the chain."),
+    ] = None,
+    as_json: JsonFlag = False,
+) -> None:
     """The version chain run ID belongs to, oldest first (* marks the keeper)."""
     chain = service_of(ctx).crafting.versions(run_id)
-    if as_json:
+    if diff is not None:
+        _print_diff(chain, *diff, as_json=as_json)
+    elif as_json:
         echo_json([run_dict(run) for run in chain])
-        return
+    else:
+        _print_chain(chain)
+
+
+def _print_chain(chain: list[PromptRun]) -> None:
     for run in chain:
         mark = "*" if run.keeper else " "
         origin = "first version" if run.parent_id is None else f"refines #{run.parent_id}"
@@ -96,6 +112,54 @@ def versions(ctx: typer.Context, run_id: RunId, as_json: JsonFlag = False) -> No
         echo(f"         Prompt: {_first_words(run.improved_prompt)}")
     if any(run.keeper for run in chain):
         echo("* the keeper")
+
+
+def _print_diff(chain: list[PromptRun], old_id: int, new_id: int, as_json: bool) -> None:
+    """How version `new_id` differs from `old_id`: the parts changed and the prompt's words
+    ([-removed-] {+added+})."""
+    from promptimp.crafting.diff import changed_parts, word_diff  # difflib only
+
+    by_id = {run.id: run for run in chain}
+    for wanted in (old_id, new_id):
+        if wanted not in by_id:
+            ids = ", ".join(str(run.id) for run in chain)
+            raise InputError(f"Run {wanted} is not a version of this chain ({ids}).")
+    old, new = by_id[old_id], by_id[new_id]
+    words = word_diff(old.improved_prompt, new.improved_prompt)
+    parts = changed_parts(old, new)
+    if as_json:
+        chunks = [{"op": op, "words": list(chunk)} for op, chunk in words.chunks]
+        echo_json(
+            {
+                "from": old_id,
+                "to": new_id,
+                "changed_parts": parts,
+                "similarity": words.similarity,
+                "chunks": chunks,
+            }
+        )
+        return
+    summary = f"changed {', '.join(parts) or 'nothing'}"
+    echo(f"#{old_id} -> #{new_id}: {summary}; {words.removed} words removed, {words.added} added")
+    echo(_marked(words))
+
+
+def _marked(diff: WordDiff) -> str:
+    """The new text with removed words as [-…-] and added ones as {+…+}; line breaks only
+    in the old text are dropped."""
+    lines: list[list[str]] = [[]]
+    for op, chunk in diff.chunks:
+        words: list[str] = []
+        for token in (*chunk, None):
+            if token is not None and token != "\n":
+                words.append(token)
+                continue
+            if words:
+                lines[-1].append(DIFF_MARKS[op].format(" ".join(words)))
+                words = []
+            if token == "\n" and op != "-":
+                lines.append([])
+    return "\n".join(" ".join(line) for line in lines)
 
 
 def _first_words(text: str) -> str:

@@ -13,7 +13,14 @@ from typer.testing import CliRunner
 from cli.app import app, main
 from cli.context import CliState
 from promptimp.quality import check_run
-from tests.support import ANSWER, child_env, cli_in_subprocess, crafting_service, crafting_state
+from tests.support import (
+    ANSWER,
+    child_env,
+    cli_in_subprocess,
+    crafting_service,
+    crafting_state,
+    dummy_service,
+)
 
 IDEA = "Design a REST API for user management"
 
@@ -73,6 +80,31 @@ def test_refine_versions_and_keep(service, first):
         == "         Prompt: You are a senior backend engineer. ## Task Design a REST API."
     )
     assert len(printed) == 10 and printed[-1] == "* the keeper"
+
+
+def test_versions_diff_names_the_changed_parts_and_marks_the_words(tmp_path):
+    shorter = {
+        **ANSWER,
+        "role": "Staff engineer",
+        "improved_prompt": "You are a staff engineer.\n\nDesign a small REST API.",
+    }
+    service = dummy_service(tmp_path / "history.db", [ANSWER, shorter])
+    first = service.improve(IDEA).run.id
+    second = service.crafting.refine(first, "Shorter").run.id
+    printed = invoke(service, "versions", str(second), "--diff", str(first), str(second)).stdout
+    assert printed.splitlines() == [
+        f"#{first} -> #{second}: changed role, improved_prompt; 4 words removed, 2 added",
+        "You are a [-senior backend-] {+staff+} engineer.",
+        "",
+        "[-## Task-] Design a {+small+} REST API.",
+    ]
+    diff = as_json(service, "versions", str(first), "--diff", str(first), str(second))
+    assert (diff["from"], diff["to"], diff["changed_parts"]) == (
+        first,
+        second,
+        ["role", "improved_prompt"],
+    )
+    assert {"op": "+", "words": ["small"]} in diff["chunks"] and 0 < diff["similarity"] < 1
 
 
 def test_tags_make_the_library_exported_as_markdown_and_json(service, first, tmp_path):
@@ -153,6 +185,7 @@ BAD_COMMANDS = [
     (["refine", "{id}", "--feedback", "x" * 2001], "the limit is 2,000"),
     (["refine", "{id}", "--feedback", " \t "], "The feedback is empty"),
     (["versions", "999"], "No run with id 999."),
+    (["versions", "{id}", "--diff", "{id}", "999"], "Run 999 is not a version of this chain"),
     (["keep", "999"], "No run with id 999."),
     (["stability", IDEA, "--runs", "0"], "1 to 10 times, not 0"),
     (["stability", IDEA, "--runs", "11"], "1 to 10 times, not 11"),
