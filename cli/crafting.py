@@ -27,8 +27,12 @@ PREVIEW_WORDS = 12
 DIFF_MARKS = {"=": "{}", "-": "[-{}-]", "+": "{{+{}+}}"}
 
 crafting_app = typer.Typer()
-library_app = typer.Typer(help="The prompt library: the tagged keepers, for a team.")
-trainset_app = typer.Typer(help="The user trainset few-shot draws demos from.")
+library_app = typer.Typer(
+    no_args_is_help=True, help="The prompt library: the tagged keepers, for a team."
+)
+trainset_app = typer.Typer(
+    no_args_is_help=True, help="The user trainset few-shot draws demos from."
+)
 
 RunId = Annotated[int, typer.Argument(help="Run id.", metavar="ID")]
 

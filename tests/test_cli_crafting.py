@@ -221,6 +221,13 @@ def test_bad_input_is_one_line_exit_2_and_changes_nothing(
     assert not (tmp_path / "missing").exists()
 
 
+@pytest.mark.parametrize("group", ["library", "trainset"])
+def test_a_bare_group_prints_its_commands_and_exits_2(service, monkeypatch, capsys, group):
+    code, out, err = promptimp(service, monkeypatch, capsys, group)
+    assert (code, err) == (2, "")
+    assert out.startswith(f"Usage: promptimp {group} [OPTIONS] COMMAND") and "Commands:" in out
+
+
 @pytest.mark.slow
 def test_the_whole_chain_as_a_real_process_on_the_embedded_model(tmp_path):
     """improve -> try -> refine -> versions -> tag -> keep -> library export, each a fresh
