@@ -87,7 +87,7 @@ CHECKOUT_DATA = Path(__file__).resolve().parent.parent / "data"
 
 @pytest.fixture(scope="session", autouse=True)
 def _history_outside_the_checkout(tmp_path_factory) -> Iterator[None]:
-    """A default SQLITE_DB_PATH in a tmp dir for the whole session.
+    """A default SQLITE_DB_PATH and user trainset in a tmp dir for the whole session.
 
     Tests set their own database, but a Streamlit script thread that AppTest left running
     past its test reads the environment after monkeypatch has restored it, and the checkout's
@@ -95,7 +95,9 @@ def _history_outside_the_checkout(tmp_path_factory) -> Iterator[None]:
     lands in a tmp dir; the session-finish check below still catches any other writer.
     """
     patch = pytest.MonkeyPatch()
-    patch.setenv("SQLITE_DB_PATH", str(tmp_path_factory.mktemp("default") / "history.db"))
+    defaults = tmp_path_factory.mktemp("default")
+    patch.setenv("SQLITE_DB_PATH", str(defaults / "history.db"))
+    patch.setenv("DSPY_FEWSHOT_USER_TRAINSET_PATH", str(defaults / "user_trainset.jsonl"))
     yield
     patch.undo()
 
