@@ -286,7 +286,7 @@ def render_refine(run: PromptRun, key: str, on_refined: Refined) -> None:
         for warning in refined.warnings:
             st.warning(escape_markdown(warning))
     busy = jobs.running(name) is not None
-    buttons = st.columns(len(QUICK_FEEDBACK))
+    buttons = st.columns([len(text) + 8 for text in QUICK_FEEDBACK])  # no label cut short
     for number, (column, text) in enumerate(zip(buttons, QUICK_FEEDBACK, strict=True)):
         column.button(
             text,

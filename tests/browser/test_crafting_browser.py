@@ -48,7 +48,8 @@ def test_improve_try_refine_diff_keep_tag_and_export(tmp_path):
     with served(db_path) as url, browser_tab() as page:
         page.goto(url)
         sidebar = page.get_by_test_id("stSidebar")
-        expect(sidebar.get_by_text("(embedded, no network)")).to_be_visible()
+        model = sidebar.get_by_role("combobox", name="Model")
+        expect(model).to_have_value("smollm2-135m-instruct (embedded, no network)")
 
         page.get_by_role("textbox", name="Idea").fill(IDEA)
         page.get_by_role("button", name="Improve").click()
@@ -63,14 +64,10 @@ def test_improve_try_refine_diff_keep_tag_and_export(tmp_path):
             timeout=IMPROVE_TIMEOUT_MS
         )
         settle(page)
-        trial = page.get_by_test_id("stVerticalBlockBorderWrapper").filter(
-            has_text=re.compile(r"^Tried ")
-        )
-        expect(trial.get_by_text(re.compile(r"^Original idea · [\d,]+ ms$"))).to_be_visible()
-        expect(trial.get_by_text(re.compile(r"^Improved prompt · [\d,]+ ms$"))).to_be_visible()
-        expect(
-            trial.get_by_text(re.compile(r"^Tokens: \d[\d,]* in · \d[\d,]* out$"))
-        ).to_have_count(2)
+        expect(page.get_by_text(re.compile(r"^Original idea · [\d,]+ ms$"))).to_be_visible()
+        expect(page.get_by_text(re.compile(r"^Improved prompt · [\d,]+ ms$"))).to_be_visible()
+        tokens = page.get_by_text(re.compile(r"^Tokens: \d[\d,]* in · \d[\d,]* out$"))
+        expect(tokens).to_have_count(2)
         scroll_to(page, "Try it")
         screenshot(page, shots, "crafting-try")
 
@@ -83,8 +80,14 @@ def test_improve_try_refine_diff_keep_tag_and_export(tmp_path):
         expect(page.get_by_text(f"Asked for: {FEEDBACK}")).to_be_visible()
         changed = page.get_by_text(re.compile(r"^Changed: .*\+\d[\d,]* words? \(green\)"))
         expect(changed).to_be_visible()
-        expect(page.get_by_text("Version 1 (run #1)").first).to_be_visible()  # From
-        expect(page.get_by_text("Version 2 (run #2)").first).to_be_visible()  # To
+        expect(page.get_by_role("combobox", name="From")).to_have_value("Version 1 (run #1)")
+        expect(page.get_by_role("combobox", name="To")).to_have_value("Version 2 (run #2)")
+        counts = re.search(r"\+([\d,]+) words? \(green\), -([\d,]+) words?", changed.inner_text())
+        added, removed = (int(count.replace(",", "")) for count in counts.groups())
+        marked = page.get_by_test_id("stMain").locator("span[style*='background-color']")
+        assert marked.filter(has=page.locator("del")).count() >= min(removed, 1)
+        assert marked.filter(has_not=page.locator("del")).count() >= min(added, 1)
+        assert added + removed > 0
         scroll_to(page, "Versions")
         screenshot(page, shots, "crafting-versions")
 
