@@ -39,6 +39,7 @@ def env(tmp_path, monkeypatch) -> Path:
         "DSPY_FEWSHOT_ENABLED": "false",
         "DSPY_FEWSHOT_TRAINSET_PATH": str(ROOT / "data" / "trainset.jsonl"),
         "SQLITE_AUTO_CLEANUP": "true",
+        "DSPY_FEWSHOT_USER_TRAINSET_PATH": "data/user_trainset.jsonl",  # in tmp_path, the cwd
     }.items():
         monkeypatch.setenv(name, value)
     return db_path

@@ -6,7 +6,7 @@ from promptimp.crafting.user_trainset import add_example, list_examples
 
 IDEA = "Design a REST API for user management"
 ADD = "Add the winner to the trainset"
-TRAINSET = "data/user_trainset.jsonl"  # the default, relative to the test's tmp dir
+TRAINSET = "data/user_trainset.jsonl"  # in the test's tmp dir (see env in conftest.py)
 
 
 def judged(at, verdict_label):

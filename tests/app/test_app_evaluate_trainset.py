@@ -7,7 +7,7 @@ from app_helpers import click, unescape
 from eval.reports import compare_reports
 from promptimp.crafting.user_trainset import add_example, list_examples
 
-TRAINSET = "data/user_trainset.jsonl"  # the default, relative to the test's tmp dir
+TRAINSET = "data/user_trainset.jsonl"  # in the test's tmp dir (see env in conftest.py)
 IDEAS = ["Write a lullaby about a sleepy lighthouse keeper", "Plan a picnic for a rainy day"]
 
 
