@@ -1,5 +1,7 @@
 """Stability: improve one idea N times and show how much the answers agree."""
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -49,7 +51,10 @@ def repeat(
     )
 
 
-def spread_row(name: str, spread: Spread | None, text) -> dict[str, str]:
+def spread_row(
+    name: str, spread: Spread | None, text: Callable[[float | None], str]
+) -> dict[str, str]:
+    """A table row: the part's name, then its min, median and max as `text` words them."""
     values = (
         (None, None, None) if spread is None else (spread.minimum, spread.median, spread.maximum)
     )

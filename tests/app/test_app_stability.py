@@ -113,3 +113,15 @@ def test_a_new_series_replaces_the_spread_and_keeps_the_form(store, answers, ope
     assert at.text_area(key="stability_idea").value == IDEA
     assert at.number_input(key="stability_repeats").value == 2
     assert [s.value for s in at.subheader][0] == "Spread over 2 runs"
+
+
+def test_the_sidebar_model_is_the_one_repeated(store, monkeypatch, tmp_path, open_page):
+    missing = tmp_path / "missing.gguf"
+    monkeypatch.setenv("LOCAL_MODEL_PATH", str(missing))
+    at = open_page("stability")
+    at = at.sidebar.selectbox(key="model_choice").set_value("local/smollm2-135m-instruct").run()
+    at = run_stability(at, 2)
+    assert [unescape(e.value) for e in at.error] == [
+        f"Local model file not found: {missing} (set LOCAL_MODEL_PATH to a readable .gguf file)"
+    ]
+    assert store.total_count() == 0
