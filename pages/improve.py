@@ -87,7 +87,7 @@ if current is not None:
     st.subheader("Improved prompt")
     render_run(current.run, key="improve-current")
     st.divider()
-    render_run_page(current.run, key="improve", on_refined=show_refined)
+    render_run_page(current.run, key=f"improve-{current.run.id}", on_refined=show_refined)
 
 if session_results:
     st.divider()

@@ -40,7 +40,8 @@ def job_key(key: str, kind: str) -> str:
 
 
 def render_run_page(run: PromptRun, *, key: str, on_refined: Refined) -> None:
-    """The crafting controls of `run`; `key` names the panel (one per page)."""
+    """The crafting controls of `run`; `key` names the panel: one per page and run, so a job
+    and a typed text stay with the run they were started on."""
     render_try(run, key)
     if run.id is None:
         return
@@ -238,14 +239,14 @@ def render_versions(run: PromptRun, chain: list[PromptRun], key: str) -> None:
         ids,
         index=max(shown - 1, 0),
         format_func=lambda run_id: version_label(chain, run_id),
-        key=f"{key}-diff-from-{run.id}",
+        key=f"{key}-diff-from",
     )
     new_id = to_col.selectbox(
         "To",
         ids,
         index=shown if shown else 1,
         format_func=lambda run_id: version_label(chain, run_id),
-        key=f"{key}-diff-to-{run.id}",
+        key=f"{key}-diff-to",
     )
     render_diff(chain[ids.index(old_id)], chain[ids.index(new_id)])
 

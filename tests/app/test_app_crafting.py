@@ -156,7 +156,7 @@ def test_a_slow_try_shows_progress_and_cancel_forgets_it(gate, store, open_page)
     progress = [m.value for m in at.markdown if "progress_activity" in m.value]
     assert len(progress) == 1 and "Trying both" in progress[0]
     assert [b for b in at.button if b.label == "Try it"][0].disabled
-    job = at.session_state["improve_try_job"]
+    job = at.session_state["improve-1_try_job"]
     at = press(at, "Cancel")
     assert [info.value for info in at.info] == [CANCELLED]
     gate.release(2)
@@ -180,8 +180,8 @@ def test_quick_feedback_refines_into_the_next_version_which_is_shown_with_its_di
     versions = versions_table(at)
     assert list(versions["feedback"]) == ["(first version)", "Shorter"]
     assert list(versions["shown"]) == ["", "shown"]
-    assert at.selectbox(key="improve-diff-from-2").value == 1
-    assert at.selectbox(key="improve-diff-to-2").value == 2
+    assert at.selectbox(key="improve-2-diff-from").value == 1
+    assert at.selectbox(key="improve-2-diff-to").value == 2
     assert (
         "Changed: directive, improved prompt. In the prompt: +2 words (green), -1 word "
         "(red, struck out); 98% similar." in captions(at)
@@ -194,25 +194,34 @@ def test_quick_feedback_refines_into_the_next_version_which_is_shown_with_its_di
 
 def test_free_text_feedback_refines_and_bad_feedback_is_one_error(store, answers, open_page):
     at = improved(open_page("improve"))
-    at.text_area(key="improve-feedback").input("x" * 2001)
+    at.text_area(key="improve-1-feedback").input("x" * 2001)
     at = click(at, "Refine")
     assert errors(at) == ["The feedback is 2,001 characters; the limit is 2,000."]
     assert store.total_count() == 1
-    at.text_area(key="improve-feedback").input("  Name the four endpoints  ")
+    at.text_area(key="improve-1-feedback").input("  Name the four endpoints  ")
     at = click(at, "Refine")
     assert not errors(at)
     assert store.get(2).feedback == "Name the four endpoints"
 
 
+def test_a_failed_refine_is_one_error_and_stores_nothing(store, answers, open_page):
+    answers[1:] = [{**REFINED, "role": "", "guardrails": []}] * 5
+    at = click(improved(open_page("improve")), "Shorter")
+    (error,) = errors(at)
+    assert "answered without a prompt (no role and no guardrails)" in error
+    assert "\n" not in error and not at.exception
+    assert store.total_count() == 1 and shown_run(at) == "#1"
+
+
 def test_any_two_versions_can_be_diffed(store, answers, open_page):
     at = click(click(improved(open_page("improve")), "Shorter"), "More formal")
     assert shown_run(at) == "#3"
-    at.selectbox(key="improve-diff-from-3").set_value(1).run()
-    at.selectbox(key="improve-diff-to-3").set_value(2).run()
+    at.selectbox(key="improve-3-diff-from").set_value(1).run()
+    at.selectbox(key="improve-3-diff-to").set_value(2).run()
     assert any(
         caption.startswith("Changed: directive, improved prompt.") for caption in captions(at)
     )
-    at.selectbox(key="improve-diff-to-3").set_value(1).run()
+    at.selectbox(key="improve-3-diff-to").set_value(1).run()
     assert (
         "Changed: nothing. In the prompt: +0 words (green), -0 words (red, struck out); "
         "100% similar." in captions(at)
@@ -237,15 +246,15 @@ def test_tags_quick_free_bad_and_removed(store, answers, open_page):
     assert store.get(1).tags == ("production",)
     assert ":blue-badge[production]" in [m.value for m in at.markdown]
     assert "Tag production" not in [b.label for b in at.button]
-    at.text_input(key="improve-new-tag").input("Reviewed Today")
+    at.text_input(key="improve-1-new-tag").input("Reviewed Today")
     at = press(at, "Add tag")
     assert store.get(1).tags == ("production", "reviewed-today")
-    assert at.text_input(key="improve-new-tag").value == ""
-    at.text_input(key="improve-new-tag").input("bad\x07tag")
+    assert at.text_input(key="improve-1-new-tag").value == ""
+    at.text_input(key="improve-1-new-tag").input("bad\x07tag")
     at = press(at, "Add tag")
     assert errors(at) == ["The tag contains control characters or invalid text; remove them."]
     assert store.get(1).tags == ("production", "reviewed-today")
-    at.selectbox(key="improve-remove-tag").set_value("production")
+    at.selectbox(key="improve-1-remove-tag").set_value("production")
     at = press(at, "Remove tag")
     assert store.get(1).tags == ("reviewed-today",)
     assert "Removed the tag 'production' from run #1." in successes(at)
