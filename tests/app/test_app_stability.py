@@ -125,3 +125,13 @@ def test_the_sidebar_model_is_the_one_repeated(store, monkeypatch, tmp_path, ope
         f"Local model file not found: {missing} (set LOCAL_MODEL_PATH to a readable .gguf file)"
     ]
     assert store.total_count() == 0
+
+
+def test_without_history_the_spread_is_shown_and_the_runs_are_unsaved(
+    workbench, monkeypatch, open_page
+):
+    monkeypatch.setenv("SQLITE_ENABLED", "false")
+    at = run_stability(open_page("stability"), 2)
+    assert not at.exception and not at.error
+    assert [s.value for s in at.subheader][0] == "Spread over 2 runs"
+    assert [row["id"] for row in table(at, 3)] == [None, None]  # improved, not stored
