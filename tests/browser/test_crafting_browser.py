@@ -1,9 +1,9 @@
 """The crafting loop in a real Chromium on the embedded model, as a person walks it.
 
 Improve an idea, try it (both answers side by side), refine it once with quick feedback,
-read the word diff between the two versions, keep the new one, tag it "production", and
-export the prompt library as Markdown. Screenshots go where test_workbench_browser.py puts
-them (PROMPTIMP_SCREENSHOTS, else a pytest tmp dir).
+read the word diff between the two versions, keep the new one, tag it "production", export
+the prompt library as Markdown, then find the keeper in History. Screenshots go where
+test_workbench_browser.py puts them (PROMPTIMP_SCREENSHOTS, else a pytest tmp dir).
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from tests.browser.test_workbench_browser import (
     ROOT,
     browser_tab,
     open_page,
+    select_first_row,
     served,
     settle,
 )
@@ -116,3 +117,11 @@ def test_improve_try_refine_diff_keep_tag_and_export(tmp_path):
         assert "- **Tags:** production" in exported and "- **Run:** 2," in exported
         assert exported.count("- **Run:** ") == 1  # one section: only the keeper
         screenshot(page, shots, "crafting-library")
+
+        open_page(page, "History")
+        expect(page.get_by_text("2 matching runs")).to_be_visible()
+        select_first_row(page)  # newest first: the keeper
+        expect(page.get_by_role("heading", name="Run #2")).to_be_visible()
+        expect(page.get_by_text("Version 2 (run #2) is the keeper.")).to_be_visible()
+        scroll_to(page, "Versions")
+        screenshot(page, shots, "crafting-history")
