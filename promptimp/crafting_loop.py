@@ -21,6 +21,7 @@ from promptimp.history.filters import RunFilter
 from promptimp.history.records import Trial
 from promptimp.models import (
     BackendType,
+    ImprovedPrompt,
     ImproveResult,
     InputError,
     ModelError,
@@ -54,6 +55,12 @@ class StabilityResult(BaseModel):
     stability: Stability
     runs: tuple[PromptRun, ...]
     warnings: tuple[str, ...] = ()
+
+
+def _same_prompt(improved: ImprovedPrompt, previous: PromptRun) -> bool:
+    """Whether a refined answer has every part of the version it refines."""
+    parts = ("role", "directive", "framework", "guardrails", "improved_prompt")
+    return all(getattr(improved, part) == getattr(previous, part) for part in parts)
 
 
 class CraftingLoop:
@@ -115,6 +122,11 @@ class CraftingLoop:
         improved, warnings = self.service.to_prompt(
             runtime, fields, previous.original_idea, previous.context
         )
+        if _same_prompt(improved, previous):
+            warnings.append(
+                f"The model {runtime.model_version} gave the previous version back unchanged;"
+                " try other feedback or another model."
+            )
         run = PromptRun(
             original_idea=previous.original_idea,
             context=previous.context,

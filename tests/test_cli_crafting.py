@@ -61,7 +61,11 @@ def test_try_prints_both_answers_with_timing_and_stores_them(service, first):
 
 def test_refine_versions_and_keep(service, first):
     second = as_json(service, "refine", str(first), "--feedback", "  Shorter ")
-    assert (second["parent_id"], second["feedback"], second["warnings"]) == (first, "Shorter", [])
+    assert (second["parent_id"], second["feedback"]) == (first, "Shorter")
+    assert second["warnings"] == [  # DummyLM answers as it did for the first version
+        "The model openai/test-model gave the previous version back unchanged; try other"
+        " feedback or another model."
+    ]
     shown = invoke(service, "refine", str(second["id"]), "-f", "More formal").stdout
     assert f"Refines:   #{second['id']}, feedback: More formal\n" in shown
 

@@ -58,6 +58,22 @@ def test_refining_makes_a_version_chain_with_parents_and_feedback(service, first
     assert [run.id for run in service.crafting.versions(third.id)] == chain
 
 
+def test_a_refine_that_changes_nothing_says_so(service, first):
+    result = service.crafting.refine(first.id, "Shorter")  # DummyLM answers as before
+    assert result.stored and result.warnings == (
+        "The model openai/test-model gave the previous version back unchanged; try other"
+        " feedback or another model.",
+    )
+
+
+def test_a_refine_that_changes_a_part_has_no_warning(history_store, tmp_path):
+    changed = {**ANSWER, "role": "Principal API architect"}
+    service = dummy_service(tmp_path / "unused.db", [ANSWER, changed], store=history_store)
+    first = service.improve(IDEA).run
+    result = service.crafting.refine(first.id, "A more senior role")
+    assert result.run.role == "Principal API architect" and result.warnings == ()
+
+
 def test_one_keeper_per_chain(service, first):
     second = service.crafting.refine(first.id, "Shorter").run
     assert service.crafting.keep(first.id).keeper
