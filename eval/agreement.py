@@ -14,25 +14,16 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from promptimp.models import InputError
+from promptimp.models import InputError, WrittenPrompt
 from promptimp.quality import Demo, QualityReport, check_prompt
 
 BUNDLED_JUDGMENTS = Path(__file__).resolve().parents[1] / "data" / "judgments.jsonl"
 SPLITS = ("tune", "holdout")
 
 
-class Judgment(BaseModel):
+class Judgment(WrittenPrompt):
     """One labeled output."""
 
-    model_config = ConfigDict(frozen=True)
-
-    idea: str
-    context: str = ""
-    role: str
-    directive: str
-    framework: str
-    guardrails: tuple[str, ...]
-    improved_prompt: str
     source: str
     acceptable: bool
     reason: str

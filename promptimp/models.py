@@ -123,6 +123,20 @@ class ImprovedPrompt(BaseModel):
     confidence: float | None = None
 
 
+class WrittenPrompt(BaseModel):
+    """An idea with a whole prompt written for it: a labeled output or a trainset row."""
+
+    model_config = ConfigDict(frozen=True)
+
+    idea: str
+    context: str = ""
+    role: str
+    directive: str
+    framework: str
+    guardrails: tuple[str, ...]
+    improved_prompt: str
+
+
 class ImproveResult(BaseModel):
     """The answer to one improve call: the run (with id when stored) plus warnings."""
 

@@ -82,6 +82,20 @@ def history_store(request, db_path) -> Iterator[SQLiteStore | PostgresStore]:
     store.close()
 
 
+@pytest.fixture
+def store(history_store):
+    """An empty store of each backend (history_store by a short name)."""
+    return history_store
+
+
+@pytest.fixture
+def sqlite_store(db_path) -> Iterator[SQLiteStore]:
+    """An empty SQLite store in tmp_path, for what only SQLite has."""
+    opened = SQLiteStore(db_path)
+    yield opened
+    opened.close()
+
+
 CHECKOUT_DATA = Path(__file__).resolve().parent.parent / "data"
 
 

@@ -8,23 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from promptimp.history import SQLiteStore
 from promptimp.history.filters import VERDICTS
 from promptimp.history.records import VerdictShare, WinRates
 from promptimp.models import BackendType, RepositoryConstraintError
-
-
-@pytest.fixture
-def store(history_store):
-    """An empty store of each backend."""
-    return history_store
-
-
-@pytest.fixture
-def sqlite_store(db_path):
-    opened = SQLiteStore(db_path)
-    yield opened
-    opened.close()
 
 
 @pytest.fixture

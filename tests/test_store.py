@@ -29,19 +29,6 @@ ZERO, FEW = BackendType.ZERO_SHOT, BackendType.FEW_SHOT
 T0 = datetime(2024, 5, 1, 12, 0, 0, tzinfo=UTC)
 
 
-@pytest.fixture
-def store(history_store):
-    """An empty store of each backend."""
-    return history_store
-
-
-@pytest.fixture
-def sqlite_store(db_path):
-    store = SQLiteStore(db_path)
-    yield store
-    store.close()
-
-
 def backend_of(store: SQLiteStore | PostgresStore) -> str:
     return "postgres" if isinstance(store, PostgresStore) else "sqlite"
 

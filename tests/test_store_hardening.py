@@ -29,19 +29,6 @@ from promptimp.models import (
 from tests.support import child_env, query, writers_then_readers
 
 
-@pytest.fixture
-def store(history_store):
-    """An empty store of each backend."""
-    return history_store
-
-
-@pytest.fixture
-def sqlite_store(db_path):
-    store = SQLiteStore(db_path)
-    yield store
-    store.close()
-
-
 def ids(runs) -> list[int | None]:
     return [run.id for run in runs]
 

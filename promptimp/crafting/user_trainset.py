@@ -15,29 +15,19 @@ from pathlib import Path
 from typing import Any
 
 import dspy
-from pydantic import BaseModel, ConfigDict
 
 from promptimp.assembly import detect_language
 from promptimp.crafting.stability import normalise_text
 from promptimp.fewshot import example_from_row, read_trainset_rows
-from promptimp.models import InputError, OutputError, PromptRun
+from promptimp.models import InputError, OutputError, PromptRun, WrittenPrompt
 
 _WRITE_LOCK = threading.Lock()
 """Serialises read-change-write of the file within one process (the workbench's sessions)."""
 
 
-class UserExample(BaseModel):
+class UserExample(WrittenPrompt):
     """One row of the user trainset."""
 
-    model_config = ConfigDict(frozen=True)
-
-    idea: str
-    context: str = ""
-    role: str
-    directive: str
-    framework: str
-    guardrails: tuple[str, ...]
-    improved_prompt: str
     domain: str = ""
     language: str = ""
     source_run_id: int | None = None

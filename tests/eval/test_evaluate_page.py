@@ -42,9 +42,10 @@ def test_an_empty_history_says_there_are_no_runs_yet(open_page):
     at = open_page()
     assert not at.exception and not at.error
     assert at.title[0].value == "Evaluate"
-    assert infos(at) == [
+    assert infos(at)[-1] == (
         "No evaluation runs yet. Run one above, or `promptimp eval run` in a terminal."
-    ]
+    )
+    assert infos(at)[0].startswith("No user examples yet.")
 
 
 def test_a_run_from_the_form_shows_scores_and_is_stored(open_page, db_path):
@@ -52,7 +53,11 @@ def test_a_run_from_the_form_shows_scores_and_is_stored(open_page, db_path):
     at.number_input(key="eval_limit").set_value(2)
     at = next(b for b in at.button if b.label == "Run evaluation").click().run()
     assert not at.exception and not at.error
-    assert [s.value for s in at.subheader] == ["Latest evaluation", "Past evaluation runs"]
+    assert [s.value for s in at.subheader] == [
+        "Latest evaluation",
+        "Your examples",
+        "Past evaluation runs",
+    ]
     metrics = {m.label: m.value for m in at.metric}
     assert {"#1 zero-shot", "#2 few-shot", "#1 zero-shot wins", "#2 few-shot wins"} <= set(metrics)
     assert metrics["ties"] == "2"
