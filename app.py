@@ -8,10 +8,11 @@ import streamlit as st
 
 from promptimp.models import PromptImpError
 from promptimp.settings import SettingsError
+from promptimp.text import plural
 from ui.model_choice import select_model
 from ui.page_files import page_file
 from ui.resources import get_service, health, startup_cleanup, warm_up
-from ui.text import escape_markdown, plural
+from ui.text import escape_markdown
 from ui.views import latency_text
 
 st.set_page_config(page_title="Prompt Improver Workbench", page_icon="✨", layout="wide")

@@ -13,9 +13,9 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from cli.context import BackendOption, JsonFlag, ModelOption, PlainCommand, service_of
-from cli.output import echo, echo_json, figure, plural, print_result, run_dict, stderr_console
+from cli.output import echo, echo_json, figure, print_result, run_dict, stderr_console
 from promptimp.models import InputError, OutputError
-from promptimp.text import one_line_for_terminal
+from promptimp.text import one_line_for_terminal, plural
 
 if TYPE_CHECKING:
     from promptimp.crafting.diff import WordDiff

@@ -26,10 +26,6 @@ def run_dict(run: PromptRun) -> dict[str, Any]:
     return run.model_dump(mode="json")
 
 
-def plural(count: int, noun: str) -> str:
-    return f"{count:,} {noun}{'' if count == 1 else 's'}"
-
-
 def print_run(run: PromptRun) -> None:
     confidence = "n/a" if run.confidence is None else f"{run.confidence:.2f}"
     latency = "n/a" if run.latency_ms is None else f"{run.latency_ms:,} ms"

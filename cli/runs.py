@@ -16,7 +16,6 @@ from cli.context import BackendOption, JsonFlag, ModelOption, PlainCommand, serv
 from cli.output import (
     echo_json,
     figure,
-    plural,
     print_result,
     print_run,
     print_table,
@@ -24,6 +23,7 @@ from cli.output import (
     stderr_console,
 )
 from promptimp.models import InputError
+from promptimp.text import plural
 
 HISTORY_PAGE = 20
 

@@ -6,9 +6,10 @@ from streamlit.delta_generator import DeltaGenerator
 
 from promptimp.crafting.diff import word_diff
 from promptimp.models import BackendType, ImproveResult, PromptImpError
+from promptimp.text import plural
 from ui import inputs, jobs, resources
 from ui.model_choice import chosen_model
-from ui.text import diff_markdown, escape_markdown, plural
+from ui.text import diff_markdown, escape_markdown
 from ui.views import confidence_text, latency_text, render_quality, run_quality, seconds_text
 
 JOB = "compare_job"

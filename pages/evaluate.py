@@ -11,9 +11,10 @@ from eval.reports import compare_reports, list_reports, load_report
 from eval.runner import evaluate_backends
 from promptimp.history.records import EvalReport
 from promptimp.models import BackendType, InputError, PromptImpError
+from promptimp.text import plural
 from ui import trainset_eval
 from ui.resources import READ_TTL_S, get_service, history, history_enabled, reads_changed
-from ui.text import escape_markdown, plural
+from ui.text import escape_markdown
 
 BUNDLED = "data/devset.jsonl (bundled)"
 UPLOAD = "Upload a JSONL file"

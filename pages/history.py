@@ -10,9 +10,10 @@ import streamlit as st
 
 from promptimp.history import RunFilter
 from promptimp.models import BackendType, ImproveResult, PromptImpError, PromptRun
+from promptimp.text import plural
 from ui import resources
 from ui.run_page import render_run_page
-from ui.text import escape_markdown, plural
+from ui.text import escape_markdown
 from ui.views import RUN_COLUMNS, render_run, runs_frame
 
 SORTS = {

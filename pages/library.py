@@ -2,8 +2,9 @@
 
 import streamlit as st
 
+from promptimp.text import plural
 from ui import resources
-from ui.text import escape_markdown, plural
+from ui.text import escape_markdown
 
 ALL_TAGS = "All tags"
 EMPTY = (

@@ -8,9 +8,10 @@ import streamlit as st
 from promptimp.crafting.stability import MAX_REPEATS, Spread, Stability
 from promptimp.crafting_loop import StabilityResult
 from promptimp.models import BackendType, PromptImpError
+from promptimp.text import plural
 from ui import inputs, jobs, resources
 from ui.model_choice import chosen_model
-from ui.text import escape_markdown, plural
+from ui.text import escape_markdown
 from ui.views import RUN_COLUMNS, confidence_text, latency_text, render_run, runs_frame
 
 JOB = "stability_job"

@@ -46,7 +46,7 @@ def available_models(settings: Settings) -> list[ModelChoice]:
     key is set (its default model); Ollama only when it is the configured provider."""
     choices = [
         default_choice(settings),
-        ModelChoice(provider=Provider.LOCAL, model=_local(settings)),
+        ModelChoice(provider=Provider.LOCAL, model=_model_of(settings, Provider.LOCAL)),
     ]
     for provider, key in KEY_SETTINGS.items():
         if getattr(settings, key):
@@ -84,7 +84,3 @@ def settings_for(settings: Settings, choice: ModelChoice) -> Settings:
 
 def _model_of(settings: Settings, provider: Provider) -> str:
     return settings.model_name if provider is settings.LLM_PROVIDER else DEFAULT_MODELS[provider]
-
-
-def _local(settings: Settings) -> str:
-    return _model_of(settings, Provider.LOCAL)

@@ -51,3 +51,8 @@ def one_line_for_terminal(text: str) -> str:
 def first_line(error: BaseException) -> str:
     """The first line of an error's message, or its type's name when it has none."""
     return (str(error).strip().splitlines() or [type(error).__name__])[0].strip()
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`count` and the noun in the right number: "1 run", "2 runs", "1,204 runs"."""
+    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"

@@ -144,6 +144,24 @@ def query(db_path: Path, sql: str) -> list[tuple]:
         conn.close()
 
 
+def heavy_imports_of(*modules: str) -> list[str]:
+    """Which of dspy and litellm a fresh interpreter has loaded after importing `modules`
+    from this checkout."""
+    code = (
+        f"import sys, {', '.join(modules)}\n"
+        "print(json.dumps(sorted(m for m in ('dspy', 'litellm') if m in sys.modules)))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", f"import json\n{code}"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    return json.loads(done.stdout)
+
+
 def cli_in_subprocess(db_path: Path, *commands: Sequence[str]) -> tuple[list[str], str]:
     """Run promptimp `commands` in one fresh interpreter over `db_path`.
 

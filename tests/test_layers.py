@@ -2,11 +2,11 @@
 or the evaluation tooling, and only the service reaches a HistoryStore's writes."""
 
 import ast
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.support import heavy_imports_of
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -53,11 +53,5 @@ def test_the_command_line_parts_do_not_import_the_app_that_joins_them():
 
 
 def test_tagging_and_the_library_load_neither_dspy_nor_litellm():
-    code = (
-        "import sys, promptimp.crafting_loop, promptimp.crafting.tags, promptimp.crafting.library\n"
-        "print(sorted(m for m in ('dspy', 'litellm') if m in sys.modules))"
-    )
-    done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=120
-    )
-    assert done.stdout.strip() == "[]", done.stderr
+    modules = ("promptimp.crafting_loop", "promptimp.crafting.tags", "promptimp.crafting.library")
+    assert heavy_imports_of(*modules) == []

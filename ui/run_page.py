@@ -21,9 +21,10 @@ from promptimp.crafting.feedback import MAX_FEEDBACK_CHARS, QUICK_FEEDBACK, vali
 from promptimp.crafting.tags import QUICK_TAGS
 from promptimp.history.records import Trial, TrialAnswer
 from promptimp.models import ImproveResult, PromptImpError, PromptRun
+from promptimp.text import plural
 from ui import jobs, resources
 from ui.model_choice import chosen_model
-from ui.text import diff_markdown, escape_markdown, plural
+from ui.text import diff_markdown, escape_markdown
 from ui.views import latency_text
 
 NOT_STORED = (

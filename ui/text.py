@@ -1,4 +1,4 @@
-"""Text helpers for pages, free of Streamlit: plurals, Markdown escaping, word diffs shown."""
+"""Text helpers for pages, free of Streamlit: Markdown escaping, word diffs shown."""
 
 from __future__ import annotations
 
@@ -8,11 +8,6 @@ import string
 from promptimp.crafting.diff import WordDiff
 
 _PUNCTUATION = re.compile("([" + re.escape(string.punctuation) + "])")
-
-
-def plural(count: int, noun: str, nouns: str | None = None) -> str:
-    """`count` and the noun in the right number: "1 run", "2 runs", "1,204 runs"."""
-    return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def escape_markdown(text: str) -> str:

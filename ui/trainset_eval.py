@@ -18,8 +18,9 @@ from eval.runner import evaluate_backend
 from promptimp.crafting.user_trainset import UserExample
 from promptimp.history.records import EvalReport
 from promptimp.models import BackendType, PromptImpError
+from promptimp.text import plural
 from ui import resources
-from ui.text import escape_markdown, plural
+from ui.text import escape_markdown
 
 RESULT = "eval_before_after_reports"
 NOTICE = "eval_trainset_notice"

@@ -12,7 +12,8 @@ import streamlit as st
 
 from promptimp.models import PromptRun
 from promptimp.quality import Check, QualityReport, check_run
-from ui.text import escape_markdown, plural
+from promptimp.text import plural
+from ui.text import escape_markdown
 
 
 def confidence_text(value: float | None) -> str:

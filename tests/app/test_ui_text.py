@@ -3,7 +3,8 @@
 import pytest
 
 from promptimp.crafting.diff import word_diff
-from ui.text import diff_markdown, escape_markdown, plural
+from promptimp.text import plural
+from ui.text import diff_markdown, escape_markdown
 
 
 def test_escaping_covers_html_markdown_and_directives():
