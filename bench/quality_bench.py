@@ -8,7 +8,8 @@ missing when it is not there):
 - the median and 95th-percentile seconds per improvement.
 Then, from data/judgments.jsonl (outputs labeled by people): agreement of the verdict with the
 labels on the tune and holdout splits, the junk and acceptable mean scores, and the AUC of the
-confidence against the labels.
+confidence against the labels; and how many hand-written prompts of the trainset and devset
+(gold, acceptable by the labeling standard) the verdict accepts.
 
 Usage:
     python bench/quality_bench.py [--limit N] [--backend zero-shot|few-shot|both]
@@ -29,9 +30,11 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from eval.agreement import (  # noqa: E402
+    BUNDLED_GOLD,
     BUNDLED_JUDGMENTS,
     SPLITS,
     example_guardrails,
+    gold_acceptance,
     load_judgments,
     measure,
 )
@@ -123,6 +126,14 @@ def print_agreement(judgments: Path, demos: list[Demo]) -> None:
             f"{split:<8} {result.count:>4} {result.agreement:>7.1%} "
             f"{result.junk_mean_score or 0:>9.3f} {result.acceptable_mean_score or 0:>8.3f} "
             f"{result.confidence_auc or 0:>8.3f}"
+        )
+    print("\ngold prompts accepted (hand-written, acceptable by the labeling standard)")
+    print(f"{'dataset':<16} {'n':>4} {'accepted':>8} {'share':>7}  most failed checks")
+    for path in BUNDLED_GOLD:
+        gold = gold_acceptance(path)
+        failing = ", ".join(f"{name} {n}" for name, n in list(gold.failing_checks.items())[:4])
+        print(
+            f"{gold.dataset:<16} {gold.total:>4} {gold.accepted:>8} {gold.share:>7.1%}  {failing}"
         )
 
 

@@ -3,22 +3,31 @@
 Each line is one output with a person's label: idea, context, role, directive, framework,
 guardrails, improved_prompt, source (how it was made), acceptable (the label), reason (one
 line), split (tune or holdout). The checks are tuned on `tune` only; `holdout` shows whether
-they generalise. Free of DSPy, so `promptimp eval agreement` starts fast.
+they generalise. `gold_acceptance` checks the other side: how many hand-written prompts of a
+trainset or devset (acceptable by the labeling standard) the verdict accepts. Free of DSPy, so
+`promptimp eval agreement` starts fast.
 """
 
 from __future__ import annotations
 
 import json
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from typing import TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, computed_field
 
 from promptimp.models import InputError, WrittenPrompt
 from promptimp.quality import Demo, QualityReport, check_prompt
 
 BUNDLED_JUDGMENTS = Path(__file__).resolve().parents[1] / "data" / "judgments.jsonl"
+BUNDLED_GOLD = tuple(
+    BUNDLED_JUDGMENTS.with_name(name) for name in ("trainset.jsonl", "devset.jsonl")
+)
+"""Hand-written prompts shipped with the workbench: the verdict should accept every one."""
 SPLITS = ("tune", "holdout")
+Row = TypeVar("Row", bound=WrittenPrompt)
 
 
 class Judgment(WrittenPrompt):
@@ -66,25 +75,53 @@ class Agreement(BaseModel):
     disagreements: tuple[Disagreement, ...]
 
 
+class GoldAcceptance(BaseModel):
+    """How many hand-written prompts of one dataset the verdict accepts (all should pass)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    dataset: str
+    accepted: int
+    total: int
+    failing_checks: dict[str, int]
+    """Check name -> how many rows fail it, most frequent first."""
+    rejected: tuple[str, ...]
+    """The ideas of the rejected rows."""
+
+    @computed_field
+    @property
+    def share(self) -> float:
+        return self.accepted / self.total if self.total else 0.0
+
+
 def load_judgments(path: str | Path = BUNDLED_JUDGMENTS) -> list[Judgment]:
     """The labeled outputs in `path`; InputError names the line that is wrong."""
+    return _load_rows(path, Judgment, "judgments")
+
+
+def load_gold(path: str | Path) -> list[WrittenPrompt]:
+    """The hand-written prompts of a trainset or devset JSONL; InputError names a bad line."""
+    return _load_rows(path, WrittenPrompt, "gold prompts")
+
+
+def _load_rows(path: str | Path, model: type[Row], what: str) -> list[Row]:
     path = Path(path)
     try:
         lines = path.read_text(encoding="utf-8").splitlines()
     except OSError as error:
-        raise InputError(f"Cannot read judgments {path}: {error.strerror or error}.") from None
-    judgments = []
+        raise InputError(f"Cannot read {what} {path}: {error.strerror or error}.") from None
+    rows = []
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         try:
-            judgments.append(Judgment.model_validate(json.loads(line)))
+            rows.append(model.model_validate(json.loads(line)))
         except (json.JSONDecodeError, ValidationError) as error:
             first = str(error).splitlines()[0]
-            raise InputError(f"{path}, line {number}: not a judgment ({first}).") from None
-    if not judgments:
-        raise InputError(f"{path}: no judgments.")
-    return judgments
+            raise InputError(f"{path}, line {number}: not one of the {what} ({first}).") from None
+    if not rows:
+        raise InputError(f"{path}: no {what}.")
+    return rows
 
 
 def example_guardrails(path: str | Path) -> list[Demo]:
@@ -101,8 +138,8 @@ def example_guardrails(path: str | Path) -> list[Demo]:
     return demos
 
 
-def judge(judgment: Judgment, demos: Sequence[Demo] = ()) -> QualityReport:
-    """The quality checks of one labeled output."""
+def judge(judgment: WrittenPrompt, demos: Sequence[Demo] = ()) -> QualityReport:
+    """The quality checks of one labeled output or gold prompt."""
     return check_prompt(
         judgment.idea,
         judgment.context,
@@ -163,4 +200,19 @@ def measure(
             for j, r in pairs
             if j.acceptable != r.acceptable
         ),
+    )
+
+
+def gold_acceptance(path: str | Path) -> GoldAcceptance:
+    """The verdict on every hand-written prompt in `path` (checked without demos: they are
+    the examples themselves, not copies of them)."""
+    rows = load_gold(path)
+    rejected = [(row, report) for row in rows if not (report := judge(row)).acceptable]
+    failing = Counter(check.name for _, report in rejected for check in report.failures)
+    return GoldAcceptance(
+        dataset=Path(path).name,
+        accepted=len(rows) - len(rejected),
+        total=len(rows),
+        failing_checks=dict(failing.most_common()),
+        rejected=tuple(row.idea for row, _ in rejected),
     )

@@ -16,7 +16,7 @@ from cli.context import JsonFlag, PlainCommand, service_of
 from cli.output import echo_json
 
 if TYPE_CHECKING:
-    from eval.agreement import Agreement
+    from eval.agreement import Agreement, GoldAcceptance
     from eval.reports import Comparison
     from promptimp.history.records import EvalReport
 
@@ -147,18 +147,40 @@ def agreement(
     trainset: Annotated[
         Path, typer.Option(help="Few-shot examples whose copied guardrails are caught.")
     ] = DEFAULT_TRAINSET,
+    gold: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="Hand-written prompts the verdict should accept (default: the "
+            "bundled trainset and devset); repeat for several files."
+        ),
+    ] = None,
     as_json: JsonFlag = False,
 ) -> None:
-    """How often the quality verdict agrees with people's labels, per split."""
-    from eval.agreement import SPLITS, example_guardrails, load_judgments, measure
+    """How often the quality verdict agrees with people's labels, per split, and how many
+    hand-written gold prompts it accepts."""
+    from eval.agreement import (
+        BUNDLED_GOLD,
+        SPLITS,
+        example_guardrails,
+        gold_acceptance,
+        load_judgments,
+        measure,
+    )
 
     rows = load_judgments(judgments)
     demos = example_guardrails(trainset)
     results = [measure(rows, split, demos) for split in (*SPLITS, "all")]
+    golds = [gold_acceptance(path) for path in gold or BUNDLED_GOLD]
     if as_json:
-        echo_json([result.model_dump(mode="json") for result in results])
+        echo_json(
+            {
+                "agreement": [result.model_dump(mode="json") for result in results],
+                "gold_acceptance": [result.model_dump(mode="json") for result in golds],
+            }
+        )
         return
     _print_agreement(results)
+    _print_gold(golds)
 
 
 # -- printing --------------------------------------------------------------------------------
@@ -270,3 +292,13 @@ def _print_agreement(results: list[Agreement]) -> None:
         typer.echo(f"    label: {disagreement.label_reason}")
         for reason in disagreement.checks_failed[:3]:
             typer.echo(f"    check: {reason}")
+
+
+def _print_gold(results: list[GoldAcceptance]) -> None:
+    typer.echo("\ngold prompts (hand-written, acceptable by the labeling standard) accepted:")
+    for r in results:
+        failing = ", ".join(f"{name} {count}" for name, count in r.failing_checks.items())
+        typer.echo(
+            f"  {r.dataset:<16} {r.accepted:>4} / {r.total:<4} {r.share:>6.1%}"
+            + (f"  failing: {failing}" if failing else "")
+        )

@@ -8,7 +8,15 @@ import pytest
 from typer.testing import CliRunner
 
 from cli.app import app
-from eval.agreement import BUNDLED_JUDGMENTS, SPLITS, auc, load_judgments, measure
+from eval.agreement import (
+    BUNDLED_JUDGMENTS,
+    SPLITS,
+    auc,
+    gold_acceptance,
+    load_gold,
+    load_judgments,
+    measure,
+)
 from promptimp.models import InputError
 from tests.quality_cases import CONTEXT, GOOD, IDEA
 
@@ -80,9 +88,51 @@ def test_the_command_prints_agreement_and_disagreements(judgments):
     assert "label: a person disliked it" in result.output
 
 
-def test_the_command_gives_json(judgments):
-    result = CliRunner().invoke(app, ["eval", "agreement", "--judgments", str(judgments), "--json"])
-    assert [split["split"] for split in json.loads(result.stdout)] == [*SPLITS, "all"]
+@pytest.fixture
+def gold(tmp_path):
+    good = {key: value for key, value in row().items() if key in GOLD_KEYS}
+    junk = {**good, "role": "Developer of the idea"}
+    junk["improved_prompt"] = _prompt({**junk, "context": CONTEXT})
+    path = tmp_path / "trainset.jsonl"
+    path.write_text(f"{json.dumps(good)}\n\n{json.dumps(junk)}\n", encoding="utf-8")
+    return path
+
+
+GOLD_KEYS = ("idea", "context", "role", "directive", "framework", "guardrails", "improved_prompt")
+
+
+def test_gold_acceptance_counts_the_accepted_rows_and_the_checks_that_reject(gold):
+    result = gold_acceptance(gold)
+    assert (result.dataset, result.accepted, result.total) == ("trainset.jsonl", 1, 2)
+    assert result.share == 0.5
+    assert result.failing_checks["role is a profession"] == 1
+    assert result.rejected == (IDEA,)
+
+
+def test_a_bad_gold_line_is_named(tmp_path):
+    path = tmp_path / "devset.jsonl"
+    path.write_text('{"idea": "only an idea"}\n', encoding="utf-8")
+    with pytest.raises(InputError, match="line 1: not one of the gold prompts"):
+        load_gold(path)
+
+
+def test_the_command_prints_gold_acceptance(judgments, gold):
+    args = ["eval", "agreement", "--judgments", str(judgments), "--gold", str(gold)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 0, result.output
+    line = next(line for line in result.output.splitlines() if "trainset.jsonl" in line)
+    assert line.split()[:5] == ["trainset.jsonl", "1", "/", "2", "50.0%"]
+    assert "failing: role is a profession 1" in line
+
+
+def test_the_command_gives_json(judgments, gold):
+    args = ["eval", "agreement", "--judgments", str(judgments), "--gold", str(gold), "--json"]
+    result = CliRunner().invoke(app, args)
+    answer = json.loads(result.stdout)
+    assert [split["split"] for split in answer["agreement"]] == [*SPLITS, "all"]
+    assert [(g["accepted"], g["total"], g["share"]) for g in answer["gold_acceptance"]] == [
+        (1, 2, 0.5)
+    ]
 
 
 def test_a_bad_line_is_named(tmp_path):
