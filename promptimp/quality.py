@@ -36,7 +36,10 @@ ACCEPTABLE_FLOOR = 0.7
 JUNK_CEILING = 0.4
 STEM_CHARS = 5
 DIRECTIVE_COVERAGE = 0.5
-"""The least share of the idea's key terms the directive must cover."""
+"""The least share of the idea's key terms the directive must cover..."""
+CONTEXT_SPECIFICS = 2
+"""...unless it names at least one of them and this many of the context's own key terms (a
+directive that restates a vague idea through the specifics the context gives)."""
 RELATED_GUARDRAILS = 1 / 3
 """The least share of guardrails that must share a key term with the idea, context or task."""
 NON_WORD_ZIPF = 1.0
@@ -88,11 +91,24 @@ def plain(text: str) -> str:
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
+def stem(word: str) -> str:
+    """`word` without a plural or -ing/-ed ending, so it is a prefix of the other forms
+    ('pods' -> 'pod', 'raising' -> 'rais', 'asked' -> 'ask')."""
+    if len(word) > 5 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 5 and word.endswith("ed"):
+        return word[:-2]
+    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
 @lru_cache(maxsize=16384)
 def key_terms(text: str) -> frozenset[str]:
-    """The distinct key terms of `text`: 3+ letter non-stop words, cut to STEM_CHARS letters."""
+    """The distinct key terms of `text`: 3+ letter non-stop words, stemmed and cut to
+    STEM_CHARS letters (so a term matches every form sharing that prefix)."""
     return frozenset(
-        word[:STEM_CHARS]
+        stem(word)[:STEM_CHARS]
         for word in words(text)
         if len(word) >= 3 and not word.isdigit() and word not in STOP_WORDS
     )
@@ -121,13 +137,27 @@ def is_real_word(word: str) -> bool:
     return _zipf(word, "en") >= NON_WORD_ZIPF or _zipf(word, "es") >= NON_WORD_ZIPF
 
 
+_FUNCTION_WORDS_EN = "the of and to in for with on at by from is are this that it"
+_FUNCTION_WORDS_ES = "de del la las el los en con para por al un una y que es son su sus"
+_FUNCTION_WORDS = {
+    "en": frozenset(_FUNCTION_WORDS_EN.split()),
+    "es": frozenset(_FUNCTION_WORDS_ES.split()),
+}
+FUNCTION_WORD_VOTES = 2
+"""A function word ('de', 'con', 'the') weighs this many content words: a Spanish idea full
+of English tech names ('Hero de landing page en React') is still Spanish."""
+
+
 def language_of(text: str) -> str:
-    """'es' or 'en': which language's word frequencies explain the words of `text` better."""
+    """'es' or 'en': which language's word frequencies explain the words of `text` better,
+    function words counting double."""
     votes: Counter[str] = Counter()
     for word in re.findall(r"[^\W\d_]+", text.lower()):
         english, spanish = _zipf(word, "en"), _zipf(word, "es")
         if abs(english - spanish) >= 1.0:
-            votes["en" if english > spanish else "es"] += 1
+            language = "en" if english > spanish else "es"
+            weight = FUNCTION_WORD_VOTES if plain(word) in _FUNCTION_WORDS[language] else 1
+            votes[language] += weight
     if any(ch in text for ch in "ñ¿¡"):
         votes["es"] += 1
     return "es" if votes["es"] > votes["en"] else "en"
@@ -161,6 +191,7 @@ switch tabulate tag tailor target teach tell test thank tie time track train tra
 translate treat trim turn tune underline unify update upgrade use utilise utilize validate
 verify virtualise walk warn weigh word wrap write say meet tell greet introduce thank invite
 welcome open close sign ship share stop wait mind watch double-check cross-check draw
+help let be retry geocode synthesise synthesize localise localize itemise itemize seed
 """
 _IMPERATIVES_ES = """
 abre aclara acompaña actualiza adapta advierte agrega agrupa ajusta analiza anota aplica aporta
@@ -193,19 +224,36 @@ DANGLING = frozenset(
 )
 """Words a whole sentence does not end on."""
 DANGLING_TAIL = re.compile(
-    r"\b(?:that|which|who|que)\s+\w+$|\b(?:such as|including|like|namely|como)$", re.I
+    r"\b(?:that|which|who|que)\s+(?:is|are|was|were|has|have|will|can|could|should|would|"
+    r"may|must|includes?|contains?|covers?|uses?|provides?|allows?|makes?|es|son|sea|sean|"
+    r"tiene|tienen|incluye|incluyan?|contiene|permite|hay)$|"
+    r"\b(?:such as|including|namely|como)$|\blike$(?<!look like)",
+    re.I,
 )
 """Endings that announce more ('... that includes', '... such as')."""
+ENCLITIC = re.compile(r"(?:me|te|se|nos|os|lo|la|le|los|las|les)$")
+"""A pronoun glued to a Spanish imperative ('pídeme', 'tradúcelo')."""
 NEGATIVE_IMPERATIVE = re.compile(r"\s*(?:do\s+not|don'?t)\b", re.I)
 """'Do not ...' and 'Don't ...' open an instruction although 'do' alone is a stop word."""
 MODALS = re.compile(r"\b(?:must|should|debe|deben|tiene que|tienen que)\b", re.I)
+CONSTRAINT = re.compile(
+    r"\b(?:never|always|(?<!not )only|each|every|at (?:most|least)|no more than|exactly|under|"
+    r"within|nunca|siempre|(?<!no )s[oó]lo|cada|ning[uú]n|ninguna|al menos|como (?:m[aá]ximo|"
+    r"m[ií]nimo)|exactamente|one|two|three|four|five|six|seven|eight|nine|ten|uno|dos|tres|"
+    r"cuatro|cinco|seis|siete|ocho|nueve|diez)\b|\d",
+    re.I,
+)
+"""What makes a statement checkable: a limit, a quantifier, 'never' or a number."""
+STATE_VERBS = frozenset(plain("is are has have stays fits es son está están tiene tienen").split())
+"""Verbs a statement may hold besides the present tense of a listed imperative."""
 
 _TRADES: dict[str, tuple[str, str]] = {
     # trade: (profession words of a role, words of an idea in that trade); accents stripped
     "software": (
         "engineer engineers developer developers programmer architect devops sre administrator "
-        "admin coder maintainer tester ingeniero ingeniera desarrollador desarrolladora "
-        "programador programadora arquitecto arquitecta administrador administradora",
+        "admin coder maintainer tester responder cto ingeniero ingeniera desarrollador "
+        "desarrolladora programador programadora arquitecto arquitecta administrador "
+        "administradora",
         "api apis rest graphql backend frontend react vue angular django fastapi flask node "
         "python javascript typescript java code codigo bug bugs deploy deployment docker "
         "kubernetes terraform aws azure gcp database databases sql postgres postgresql mysql "
@@ -214,10 +262,11 @@ _TRADES: dict[str, tuple[str, str]] = {
         "migration migrations migracion queue cache script regex linux pipeline microservice "
         "readme repository repo web website app apps software render renders tests testing "
         "ci cd infra infrastructure cloud staging logs logging alerting monitoring spa "
-        "frontend mobile ios android rust golang kotlin swift excel formula",
+        "frontend mobile ios android rust golang kotlin swift excel formula responsive "
+        "navigation navegacion index indexes indices query queries consulta consultas",
     ),
     "data": (
-        "analyst analysts scientist statistician analista estadistico estadistica",
+        "analyst analysts scientist statistician analista estadistico estadistica cientifico",
         "data datos dataset forecast forecasting regression regresion statistics estadistica "
         "excel spreadsheet dashboard analytics metrics metricas churn kpi survey encuesta "
         "model sales ventas quarter trimestre sizing",
@@ -225,7 +274,8 @@ _TRADES: dict[str, tuple[str, str]] = {
     "writing": (
         "writer copywriter editor journalist speechwriter redactor redactora escritor escritora "
         "author autor autora ghostwriter storyteller communicator guionista scriptwriter "
-        "screenwriter translator traductor traductora producer",
+        "screenwriter translator traductor traductora producer poet poeta songwriter lyricist "
+        "creativo creator creador",
         "write escribe escribir redacta redactar email emails correo post blog speech "
         "discurso letter carta newsletter copy article articulo story cuento poem poema essay "
         "ensayo bio caption announcement anuncio invitation invitacion message mensaje "
@@ -233,7 +283,7 @@ _TRADES: dict[str, tuple[str, str]] = {
     ),
     "education": (
         "teacher tutor educator instructor professor lecturer profesor profesora maestro "
-        "maestra docente pedagogue trainer entrenador entrenadora",
+        "maestra docente pedagogue trainer entrenador entrenadora formador",
         "teach ensenar lesson leccion class clase student students estudiante alumnos quiz "
         "exam examen curriculum grade graders kids ninos school colegio study estudio learn "
         "aprender course curso homework fractions high schoolers",
@@ -241,18 +291,21 @@ _TRADES: dict[str, tuple[str, str]] = {
     "health": (
         "physician doctor nurse physiotherapist therapist clinician dietitian nutritionist "
         "pharmacist psychologist psychiatrist medico medica enfermero enfermera "
-        "fisioterapeuta nutricionista psicologo psicologa dentist paramedic",
+        "fisioterapeuta nutricionista psicologo psicologa dentist paramedic epidemiologist "
+        "epidemiologo",
         "health salud patient paciente pain dolor symptom symptoms sintoma diet dieta "
         "nutrition exercise ejercicio sleep sueno medical clinic clinica therapy terapia "
         "injury lesion medication medicamento mental stress estres workout fitness triage "
         "telehealth heat chest",
     ),
     "business": (
-        "manager consultant strategist marketer advisor adviser owner founder recruiter planner "
-        "consultor consultora asesor asesora gerente director directora accountant contador "
+        "manager strategist marketer advisor adviser owner founder recruiter planner "
+        "asesor asesora gerente director directora accountant contador estratega reclutador "
         "contadora coach executive operations ejecutivo ejecutiva mediator mediador mediadora "
-        "negotiator entrepreneur emprendedor emprendedora",
+        "negotiator entrepreneur emprendedor emprendedora cfo ceo representative",
         "marketing sales ventas launch lanzamiento product producto startup pricing precio "
+        "instagram tiktok social content contenido calendar calendario productivity "
+        "productividad schedule agenda organize organise organizar "
         "precios customer customers cliente clientes okr okrs strategy estrategia market "
         "mercado meeting reunion business negocio company empresa pyme brand marca budget "
         "presupuesto invoice factura hiring interview pitch investor investors roadmap "
@@ -279,7 +332,8 @@ _TRADES: dict[str, tuple[str, str]] = {
     ),
     "general": (
         "coordinator organizer organiser planner facilitator mentor guide host counsellor "
-        "counselor moderator officer organizador organizadora guia coordinador coordinadora",
+        "counselor moderator officer organizador organizadora guia coordinador coordinadora "
+        "moderador",
         "",
     ),
     "food": (
@@ -294,7 +348,7 @@ FITTING_TRADES: dict[str, frozenset[str]] = {
     "data": frozenset({"data", "software", "business", "research", "health"}),
     "writing": frozenset({"writing", "business", "education", "legal", "research"}),
     "education": frozenset({"education", "research", "writing"}),
-    "health": frozenset({"health", "research"}),
+    "health": frozenset({"health", "research", "food", "sports"}),
     "business": frozenset({"business", "writing", "data", "legal", "design"}),
     "legal": frozenset({"legal", "business"}),
     "research": frozenset({"research", "data", "health", "education", "software", "business"}),
@@ -305,7 +359,10 @@ FITTING_TRADES: dict[str, frozenset[str]] = {
 }
 """For a role from the key's trade: the trades of ideas it can serve."""
 BROAD_PROFESSIONS = frozenset(
-    plain("expert specialist professional consultant especialista experto experta").split()
+    plain(
+        "expert specialist professional consultant especialista experto experta consultor "
+        "consultora lead reviewer partner responsable jefe jefa agente tecnico"
+    ).split()
 )
 """Profession words that name no trade: a role needs more than these."""
 GENERIC_WORDS = frozenset(
@@ -334,7 +391,26 @@ LONG_DIGITS = re.compile(r"\d{5,}")
 NUMBER_TUPLE = re.compile(r"\(\s*\d+(?:\s*,\s*\d+)+\s*\)")
 NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 MAX_NEW_NUMBERS = 2
-"""A field may hold at most this many distinct numbers that the idea and context do not."""
+"""A field may hold at most this many distinct numbers that the idea and context do not,
+besides measures, designations and the numbers of the idea's domain."""
+MEASURE = re.compile(
+    r"[$€£]\s?\d[\d.,]*|(?<![\dx.,])\d[\d.,]*\s?(?:%|€|\$|£|px|pt|em|rem|ms|gb|mb|kb|tb|gib|mib|"
+    r"gi|mi|kg|km|mm|cm|ml|mg|euros?|dollars?|d[oó]lares|usd|eur)(?!\w)",
+    re.I,
+)
+"""A number with its unit or currency ('320px', '40 €', '1.2 GB'): a measure, not noise."""
+DESIGNATION = re.compile(r"(?<=\S)\s+[A-Z][\w+#-]*\s+\d[\d./-]*[A-Za-z]?\b")
+"""A number after a capitalised name inside a sentence ('NIST SP 800-63B', 'Ley 3/2004',
+'React 18'): a version or a standard, not noise."""
+_SOFTWARE_NUMBERS = """22 25 53 80 443 3000 5432 6379 8000 8080 200 201 204 301 302 304 400 401
+403 404 409 422 429 500 502 503 504"""
+SOFTWARE_NUMBERS = frozenset(_SOFTWARE_NUMBERS.split())
+"""Well-known ports and HTTP status codes, usual in a software idea's prompt."""
+MATH_WORDS = frozenset(
+    plain("fraction fractions fracción fracciones math maths arithmetic aritmética").split()
+)
+SMALL_NUMBERS = frozenset(str(n) for n in range(13))
+"""Numbers a maths lesson uses freely ('1/8 is bigger than 1/4')."""
 URL = re.compile(r"https?://\S+|\bwww\.\S+", re.I)
 FILE_NAME = re.compile(
     r"\b[\w-]+\.(?:jsx|tsx|js|ts|py|rb|php|java|go|rs|html?|css|scss|json|ya?ml|toml|md|txt|"
@@ -351,6 +427,7 @@ TECH_JS = re.compile(r"^(?:[A-Z]\w*|d3|node|vue|next|nuxt|three|express)\.js$")
 KEY_VALUE = re.compile(r"\b[\w-]+\s*[:=]\s*[\w.-]+\s*(?:;|,|$)")
 LITERALS = re.compile(r"\b(?:true|false|null|none)\b\s*[;,]", re.I)
 CAMEL = re.compile(r"[a-z][A-Z]|[A-Z]{2}[a-z]{2,}[A-Z]")
+CAMEL_PART = re.compile(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+")
 KNOWN_CAMEL = frozenset(
     plain(
         "JavaScript TypeScript PostgreSQL GraphQL FastAPI iPhone iPad iOS macOS LinkedIn GitHub "
@@ -361,9 +438,15 @@ KNOWN_CAMEL = frozenset(
         "useEffect useMemo useCallback useRef useContext useReducer onClick onChange "
         "localStorage sessionStorage setTimeout setInterval querySelector getElementById "
         "addEventListener TensorFlow LaTeX AirBnb Airbnb DoorDash SoundCloud MailChimp "
-        "ChatOps GitOps FinOps MLOps DevSecOps WebSocket WebSockets JSONB ReactDOM NextJS"
+        "ChatOps GitOps FinOps MLOps DevSecOps WebSocket WebSockets JSONB ReactDOM NextJS "
+        "DataLoader LogQL PromQL httpOnly SameSite DevTools jQuery SwiftUI UIKit TestFlight "
+        "VoiceOver TalkBack PubMed ValueError TypeError KeyError HbA1c LoRA RateLimit OpenAPI "
+        "ConfigMap StatefulSet DaemonSet ReplicaSet OOMKilled CrashLoopBackOff PowerShell "
+        "ArgoCD CircleCI WebAssembly WebRTC WebGL IndexedDB SQLAlchemy MariaDB ClickHouse "
+        "LangChain LlamaIndex HuggingFace XMLHttpRequest NestJS NodeJS VueJS CocoaPods"
     ).split()
 )
+"""Well-known names written in camel case (libraries, products, attributes, Kubernetes kinds)."""
 SLUG = re.compile(r"\b[a-z0-9]+(?:-[a-z0-9]+){2,}\b|\b(?:use|get|set|create)-[a-z0-9]+\b")
 _COMMON_COMPOUNDS = """step-by-step end-to-end up-to-date state-of-the-art day-to-day one-on-one
     face-to-face word-of-mouth out-of-the-box peer-to-peer easy-to-read ready-to-use
@@ -391,6 +474,15 @@ PLACEHOLDERS = re.compile(
     r"\blorem ipsum\b|\b(?:TODO|TBD|FIXME)\b"
 )
 """Placeholders and filler that a finished prompt must not contain."""
+INJECTION_FRAMING = re.compile(
+    r"\b(?:as|como)\s+(?:an?\s+|una?\s+)?(?:large\s+)?(?:ai|ia|artificial intelligence|"
+    r"inteligencia artificial|language\s+model|modelo de lenguaje)(?:\s+language\s+model)?\b"
+    r"[^,.:]*[,.:]|\byou\s+must\s+answer\s*:|\bpretend\s+(?:you\s+are|to\s+be)\b[^.:,]*[.:,]|"
+    r"\bignore\s+(?:all\s+)?(?:the\s+)?previous\s+instructions\b\s*(?:and\b|[.:,])?|"
+    r"\b(?:(?:hard|output(?:\s+format)?)\s+rules?|reglas(?:\s+\w+)?)\s*:[^.]*\.",
+    re.I,
+)
+"""The framing of an injection-like idea ('As an AI, ', 'hard rules: ... .'), not its request."""
 FRAMEWORK_WORDS = re.compile("|".join(re.escape(name) for name in FRAMEWORKS if "-" in name), re.I)
 """Framework names that no prose field needs ('react' and 'decomposition' are ordinary)."""
 
@@ -499,15 +591,50 @@ def _starts_imperative(text: str) -> bool:
     if first in STOP_WORDS or first.endswith("ing") or len(first) < 3 or not first.isalpha():
         return False
     english = (first + "ing", first[:-1] + "ing", first + first[-1] + "ing")
-    spanish = (first[:-1] + "ar", first[:-1] + "er", first[:-1] + "ir")
-    return max(_zipf(word, "en") for word in english) >= VERB_ZIPF or (
-        first[-1] in "ae" and max(_zipf(word, "es") for word in spanish) >= VERB_ZIPF
+    return max(_zipf(word, "en") for word in english) >= VERB_ZIPF or _spanish_imperative(first)
+
+
+def _spanish_imperative(word: str) -> bool:
+    """A tú imperative, perhaps with a pronoun glued on ('pídeme' -> 'pide'), whose
+    infinitive is a common word, stem changes included ('consigue' -> 'conseguir',
+    'devuelve' -> 'devolver', 'siembra' -> 'sembrar')."""
+    bare = ENCLITIC.sub("", word) if len(word) > 5 else word
+    for form in dict.fromkeys((word, bare)):
+        if form in IMPERATIVES:
+            return True
+        if len(form) < 3 or form[-1] not in "ae":
+            continue
+        stems = {form[:-1]}
+        for changed, base in (("ie", "e"), ("ue", "o"), ("i", "e")):
+            at = form[:-1].rfind(changed)
+            if at > 0:
+                stems.add(form[:at] + base + form[at + len(changed) : -1])
+        if max(_zipf(s + end, "es") for s in stems for end in ("ar", "er", "ir")) >= VERB_ZIPF:
+            return True
+    return False
+
+
+def _states_constraint(text: str) -> bool:
+    """A statement a person can check the answer against: a verb ('The teacher asks ...',
+    'Each endpoint returns ...', 'Cada respuesta incluye ...') and a limit, a quantifier,
+    'never' or a number ('... only and never states a definition'); not the assistant
+    speaking of itself ('I am not able to ...')."""
+    if _first_word(text) in {"i", "yo"}:
+        return False
+    later = words(text)[1:]
+    verb = any(
+        word in STATE_VERBS
+        or word in IMPERATIVES
+        or (word.endswith("s") and (word[:-1] in IMPERATIVES or word[:-2] in IMPERATIVES))
+        for word in later
     )
+    return verb and bool(CONSTRAINT.search(text))
 
 
 def _ends_cut_off(text: str) -> bool:
-    """Ends on a word that needs another after it ('for', 'the', 'de', ...)."""
-    tail = words(text)
+    """Ends on a word that needs another after it ('for', 'the', 'de', ...; an accented
+    question word such as '¿por qué?' ends a sentence)."""
+    tail = _WORD.findall(text.lower())
     ending = text.rstrip()
     if ending.endswith((".", "?", "!", "'", '"')):
         return False
@@ -585,7 +712,7 @@ _ROLE_TERM_STOPS = frozenset(term[:STEM_CHARS] for term in GENERIC_WORDS)
 
 
 def _idea_trades(reading: _Reading) -> set[str]:
-    given = set(words(f"{reading.idea} {reading.context}"))
+    given = set(words(f"{request_of(reading.idea)} {reading.context}"))
     return {trade for trade, vocabulary in TRADE_IDEAS.items() if given & vocabulary}
 
 
@@ -615,17 +742,38 @@ def check_directive(reading: _Reading) -> list[Check]:
             else "the directive is the idea's own words or ends mid-sentence",
         )
     )
-    share = coverage(reading.idea_terms, prefixes(directive))
-    share = 1.0 if share is None else share
+    share, specifics = _directive_coverage(reading)
+    on_task = _on_task(share, specifics)
     checks.append(
         Check(
             "directive covers the idea",
-            share >= DIRECTIVE_COVERAGE,
-            f"the directive covers {share:.0%} of the idea's key terms",
-            value=share,
+            on_task,
+            f"the directive covers {share:.0%} of the idea's key terms"
+            + (f" and {specifics} of the context's" if specifics else ""),
+            value=max(share, DIRECTIVE_COVERAGE) if on_task else share,
         )
     )
     return checks
+
+
+def request_of(idea: str) -> str:
+    """The request of an idea without its injection-like framing ('As an AI, write ...' ->
+    'write ...'); the idea itself when nothing else is left."""
+    request = INJECTION_FRAMING.sub(" ", idea).strip()
+    return request if key_terms(request) else idea
+
+
+def _directive_coverage(reading: _Reading) -> tuple[float, int]:
+    """The share of the idea's key terms the directive covers, and how many key terms of the
+    context alone it names."""
+    found = prefixes(reading.directive)
+    share = coverage(reading.idea_terms, found)
+    specifics = len((key_terms(reading.context) - reading.idea_terms) & found)
+    return (1.0 if share is None else share), specifics
+
+
+def _on_task(share: float, specifics: int) -> bool:
+    return share >= DIRECTIVE_COVERAGE or (share > 0 and specifics >= CONTEXT_SPECIFICS)
 
 
 def _near(first: str, second: str) -> bool:
@@ -653,7 +801,7 @@ def check_guardrails(reading: _Reading, demos: Sequence[Demo]) -> list[Check]:
         for rule in rules
         if len(rule.split()) < MIN_GUARDRAIL_WORDS
         or _ends_cut_off(rule)
-        or not (_starts_imperative(rule) or MODALS.search(rule))
+        or not (_starts_imperative(rule) or MODALS.search(rule) or _states_constraint(rule))
     ]
     checks.append(
         Check(
@@ -682,9 +830,10 @@ def check_guardrails(reading: _Reading, demos: Sequence[Demo]) -> list[Check]:
         )
     )
     task = reading.source_prefixes
-    if (coverage(reading.idea_terms, prefixes(reading.directive)) or 1.0) >= DIRECTIVE_COVERAGE:
+    if _on_task(*_directive_coverage(reading)):
         task = task | prefixes(reading.directive)  # a directive on the idea spells out the task
-    related = [rule for rule in rules if key_terms(rule) & task]
+    trade_words = set().union(*(TRADE_IDEAS[trade] for trade in _idea_trades(reading)))
+    related = [rule for rule in rules if key_terms(rule) & task or set(words(rule)) & trade_words]
     share = len(related) / len(rules) if rules else 0.0
     checks.append(
         Check(
@@ -721,10 +870,11 @@ def _noise(reading: _Reading) -> dict[str, list[str]]:
     """Noise found in the model's fields, by kind (things the idea and context do not hold)."""
     found: dict[str, list[str]] = {kind: [] for kind in NOISE_CHECKS}
     given = reading.given
-    given_numbers = set(NUMBER.findall(given))
+    usual = set(NUMBER.findall(given)) | _domain_numbers(reading)
     for _name, text in reading.prose:
         digits = TIMESTAMP.findall(text) + LONG_DIGITS.findall(text) + NUMBER_TUPLE.findall(text)
-        new_numbers = set(NUMBER.findall(text)) - given_numbers
+        bare = DESIGNATION.sub(" ", MEASURE.sub(" ", text))
+        new_numbers = set(NUMBER.findall(bare)) - usual
         if len(new_numbers) > MAX_NEW_NUMBERS:
             digits.append(", ".join(sorted(new_numbers)))
         found["digits"].extend(_not_given(digits, given))
@@ -739,11 +889,9 @@ def _noise(reading: _Reading) -> dict[str, list[str]]:
         if len(pairs) >= 2 or LITERALS.search(text):
             found["key_values"].append(text[:60])
         glued = [
-            token.strip(".,;:()\"'")
-            for token in _TOKEN.findall(text)
-            if CAMEL.search(token)
-            and plain(token.strip(".,;:()\"'")) not in KNOWN_CAMEL
-            and not is_real_word(token.strip(".,;:()\"'"))
+            token
+            for token in (raw.strip(".,;:()\"'") for raw in _TOKEN.findall(text))
+            if any(_glued(part, reading) for part in token.split("-"))
         ]
         found["glued"].extend(_not_given(glued, given))
         slugs = [
@@ -761,6 +909,27 @@ def _noise(reading: _Reading) -> dict[str, list[str]]:
     leaks = [m.group(0) for m in PROGRAM_WORDS.finditer(prompt)]
     found["program"].extend(leaks + [m.group(0) for m in PLACEHOLDERS.finditer(prompt)])
     return found
+
+
+def _domain_numbers(reading: _Reading) -> set[str]:
+    """Numbers the idea's domain uses: ports and status codes in software, small numbers in a
+    maths lesson."""
+    usual = set(SOFTWARE_NUMBERS) if "software" in _idea_trades(reading) else set()
+    if MATH_WORDS & set(words(reading.given)):
+        usual |= SMALL_NUMBERS
+    return usual
+
+
+def _glued(token: str, reading: _Reading) -> bool:
+    """Words run together ('useFastAPIwithFet'): camel case that is no well-known name, no
+    real word, and not a name made of the idea's own words ('RateLimit' for rate limiting)."""
+    if not CAMEL.search(token) or plain(token) in KNOWN_CAMEL or is_real_word(token):
+        return False
+    parts = CAMEL_PART.findall(token)
+    made_of_given = "".join(parts) == token and all(
+        key_terms(part) and key_terms(part) <= reading.source_prefixes for part in parts
+    )
+    return not made_of_given
 
 
 def _sluglike(token: str) -> bool:
@@ -856,12 +1025,22 @@ def check_language(reading: _Reading) -> list[Check]:
 
 
 def _loops(text: str) -> bool:
-    """A short field using one key term 3+ times, or repeating a run of three words."""
+    """A short field using one key term 3+ times, or repeating a run of three words with a
+    content word ('de la comida'; a repeated comparison such as '1/8 is bigger than' is
+    no loop). Hyphenated names count as one term ('aria-expanded' and 'aria-activedescendant'
+    are two attributes, not a loop on 'aria')."""
     tokens = words(text)
+    terms = [plain(token.strip(".,;:()\"'")) for token in _TOKEN.findall(text)]
     stems = Counter(
-        word[:STEM_CHARS] for word in tokens if len(word) >= 4 and word not in STOP_WORDS
+        term[:STEM_CHARS] for term in terms if len(term) >= 4 and term not in STOP_WORDS
     )
-    trigrams = Counter(zip(tokens, tokens[1:], tokens[2:], strict=False))
+    trigrams = Counter(
+        gram
+        for gram in zip(tokens, tokens[1:], tokens[2:], strict=False)
+        if "than" not in gram
+        and not any(word.isdigit() for word in gram)
+        and any(word not in STOP_WORDS for word in gram)
+    )
     return (len(tokens) <= 25 and max(stems.values(), default=0) >= 3) or max(
         trigrams.values(), default=0
     ) >= 2
@@ -917,7 +1096,7 @@ def check_prompt(
         guardrails=tuple(rule.strip() for rule in guardrails if rule.strip()),
         prompt=improved_prompt.strip(),
         given=plain(f"{idea}\n{context}"),
-        idea_terms=key_terms(idea),
+        idea_terms=key_terms(request_of(idea)),
         source_prefixes=prefixes(f"{idea} {context}"),
         language=language_of(idea),
     )

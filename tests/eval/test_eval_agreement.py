@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 
 from cli.app import app
 from eval.agreement import (
+    BUNDLED_GOLD,
     BUNDLED_JUDGMENTS,
     SPLITS,
     auc,
@@ -152,3 +153,12 @@ def test_the_bundled_judgments_cover_both_labels_splits_and_backends():
     assert {r.split for r in rows} == set(SPLITS)
     assert {r.acceptable for r in rows} == {True, False}
     assert all(r.reason.strip() and "\n" not in r.reason for r in rows)
+
+
+def test_the_verdict_accepts_the_bundled_gold_and_agrees_with_the_labels():
+    for path in BUNDLED_GOLD:
+        gold = gold_acceptance(path)
+        assert gold.share >= 0.95, (gold.dataset, gold.failing_checks, gold.rejected[:5])
+    result = measure(load_judgments(BUNDLED_JUDGMENTS), "all")
+    assert result.agreement >= 0.96
+    assert result.junk_mean_score <= 0.4 <= 0.7 <= result.acceptable_mean_score
