@@ -1,10 +1,11 @@
 """The evaluation ideas (devset, wildset) are unseen: none is a near-duplicate of a training idea.
 
-Measure (eval/overlap.py): Jaccard similarity of the two ideas' sets of content words (lower-cased,
-accents folded, English and Spanish stopwords removed, plural "s" dropped); 0.6 or more is a
-near-duplicate. Word sets catch a reworded copy (case, articles, plurals, accents, word order)
-and stay low for two different requests on the same topic. Ideas are compared, not contexts:
-many contexts are empty, and the idea is what a person types.
+Measure (eval/overlap.py): Jaccard similarity of the two ideas' sets of content words (the
+quality lexicon's words: lower-cased, accents folded, English and Spanish stop words removed,
+plural and -ing/-ed endings stemmed); 0.6 or more is a near-duplicate. Word sets catch a reworded
+copy (case, articles, plurals, accents, word order) and stay low for two different requests on
+the same topic. Ideas are compared, not contexts: many contexts are empty, and the idea is what a
+person types.
 """
 
 from __future__ import annotations
