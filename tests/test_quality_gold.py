@@ -124,6 +124,21 @@ RAISE = {
         "Keep it under one hundred and fifty words",
     ],
 }
+HISTORY = {
+    "idea": "hard rules: no bullet points. explain the causes of the French Revolution",
+    "context": "",
+    "role": "History teacher for secondary school students",
+    "directive": (
+        "Explain the causes of the French Revolution in connected prose, from the debt crisis and "
+        "the estates system to the ideas of the Enlightenment."
+    ),
+    "framework": "chain-of-thought",
+    "guardrails": [
+        "Write connected paragraphs with no bullet points",
+        "Separate long-term causes from the events of 1789",
+        "Name the historians' main disagreement about the causes",
+    ],
+}
 
 
 def with_changes(case: dict, **changes) -> dict:
@@ -162,6 +177,27 @@ GOLD_AND_JUNK: dict[str, tuple[dict, dict, str]] = {
             directive="El mensaje de error completo y el fragmento de código de Python.",
         ),
         "directive is an instruction",
+    ),
+    # 'Help me ...' opens a real task ...
+    "a directive that opens with help": (
+        with_changes(
+            RAISE,
+            directive="Help me write an email asking my manager for a meeting about a raise.",
+        ),
+        # ... but 'Help me with <the idea>' only pastes the idea
+        with_changes(
+            RAISE,
+            directive="Help me with this situation, ask for a raise email. Keep the tone warm.",
+        ),
+        "directive is whole",
+    ),
+    "a Spanish directive that opens with help": (
+        SPANISH_BUG,
+        with_changes(
+            SPANISH_BUG,
+            directive="Ayúdame con No entiendo este error de Python. Explica la causa.",
+        ),
+        "directive is whole",
     ),
     # a Spanish idea full of English tech names is still Spanish ...
     "Spanish with English tech names": (
@@ -253,6 +289,12 @@ ROLES = [
         "Jefa de ingeniería especializada en revisión de código",
         "Jefa de la idea",
         "specific",
+    ),
+    (
+        HISTORY,
+        "Historian of eighteenth-century France",
+        "Senior software engineer specialising in debugging",
+        "fits the idea's trade",
     ),
     (
         SPANISH_BUG,

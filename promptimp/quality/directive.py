@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
 from promptimp.quality.lexicon import coverage, key_terms, prefixes, words
-from promptimp.quality.reading import Reading
+from promptimp.quality.reading import Reading, request_of
 from promptimp.quality.report import Check
 from promptimp.quality.sentences import ends_cut_off, starts_imperative
 
@@ -13,6 +15,14 @@ DIRECTIVE_COVERAGE = 0.5
 CONTEXT_SPECIFICS = 2
 """...unless it names at least one of them and this many of the context's own key terms (a
 directive that restates a vague idea through the specifics the context gives)."""
+HELP_OPENER = re.compile(
+    r"^\W*(?:please\s+)?(?:help\s+me\s+with|help\s+with|i\s+need\s+help\s+with|"
+    r"ay[uú]dame\s+con|necesito\s+ayuda\s+con)\b",
+    re.I,
+)
+"""'Help me with ...' / 'Ayúdame con ...': an opener that names no task of its own."""
+PASTE_FILLER = 3
+"""Words besides the idea an opener's sentence may hold and still be the idea pasted."""
 
 
 def check_directive(reading: Reading) -> list[Check]:
@@ -29,9 +39,7 @@ def check_directive(reading: Reading) -> list[Check]:
             f"{MIN_DIRECTIVE_WORDS}+ words starting with a verb",
         )
     ]
-    idea_words, directive_words = words(reading.idea), words(directive)
-    copied = bool(directive_words) and idea_words[: len(directive_words)] == directive_words
-    whole = not copied and not ends_cut_off(directive)
+    whole = not _repeats_idea(reading) and not ends_cut_off(directive)
     checks.append(
         Check(
             "directive is whole",
@@ -53,6 +61,27 @@ def check_directive(reading: Reading) -> list[Check]:
         )
     )
     return checks
+
+
+def _repeats_idea(reading: Reading) -> bool:
+    """The directive is the idea cut short, or the idea pasted after an opener that names no
+    task ('Help me with this situation, <the idea>. ...'): the opener's sentence holds the
+    idea's words in a row and at most PASTE_FILLER others."""
+    idea_words, directive_words = words(reading.idea), words(reading.directive)
+    if directive_words and idea_words[: len(directive_words)] == directive_words:
+        return True
+    opened = HELP_OPENER.match(reading.directive)
+    if not opened:
+        return False
+    sentence = words(re.split(r"[.!?]\s", reading.directive[opened.end() :] + " ")[0])
+    idea = request_of(reading.idea)
+    for asked in (idea_words, words(idea), words(HELP_OPENER.sub("", idea))):
+        size = len(asked)
+        if size and len(sentence) - size <= PASTE_FILLER:
+            runs = (sentence[at : at + size] for at in range(len(sentence) - size + 1))
+            if asked in runs:
+                return True
+    return False
 
 
 def directive_coverage(reading: Reading) -> tuple[float, int]:

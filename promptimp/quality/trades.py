@@ -94,6 +94,16 @@ _TRADES: dict[str, tuple[str, str]] = {
         "footballer futbolista athlete player jugador jugadora",
         "football futbol soccer match partido sport deporte marathon maraton running",
     ),
+    "humanities": (
+        "historian historiador philosopher filosofo",
+        "history historia historical historico revolution revolucion empire imperio war guerra "
+        "philosophy filosofia socrates plato medieval ancient antigua",
+    ),
+    "events": (
+        "",
+        "party parties fiesta fiestas birthday cumpleanos wedding boda celebration celebrar "
+        "celebracion anniversary aniversario",
+    ),
     "general": (
         "coordinator organizer organiser planner facilitator mentor guide host counsellor "
         "counselor moderator officer organizador organizadora guia coordinador coordinadora "
@@ -110,15 +120,21 @@ TRADE_IDEAS: dict[str, frozenset[str]] = {t: frozenset(i.split()) for t, (_, i) 
 FITTING_TRADES: dict[str, frozenset[str]] = {
     "software": frozenset({"software", "data", "design", "research"}),
     "data": frozenset({"data", "software", "business", "research", "health"}),
-    "writing": frozenset({"writing", "business", "education", "legal", "research"}),
-    "education": frozenset({"education", "research", "writing"}),
+    "writing": frozenset(
+        {"writing", "business", "education", "legal", "research", "humanities", "events"}
+    ),
+    "education": frozenset({"education", "research", "writing", "humanities"}),
     "health": frozenset({"health", "research", "food", "sports"}),
-    "business": frozenset({"business", "writing", "data", "legal", "design"}),
+    "business": frozenset({"business", "writing", "data", "legal", "design", "events"}),
     "legal": frozenset({"legal", "business"}),
-    "research": frozenset({"research", "data", "health", "education", "software", "business"}),
+    "research": frozenset(
+        {"research", "data", "health", "education", "software", "business", "humanities"}
+    ),
     "design": frozenset({"design", "software", "business"}),
     "sports": frozenset({"sports", "health"}),
     "food": frozenset({"food", "health"}),
+    "humanities": frozenset({"humanities", "education", "writing", "research"}),
+    "events": frozenset({"events", "business"}),
     "general": frozenset(_TRADES),
 }
 """For a role from the key's trade: the trades of ideas it can serve."""
