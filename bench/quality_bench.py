@@ -14,6 +14,7 @@ confidence against the labels; and how many hand-written prompts of the trainset
 Usage:
     python bench/quality_bench.py [--limit N] [--backend zero-shot|few-shot|both]
                                   [--show N]   (print N prompts per backend and dataset)
+                                  [--dump FILE] (every output with its verdict, as JSONL)
 """
 
 from __future__ import annotations
@@ -88,7 +89,19 @@ def run_backend(
     return rows
 
 
+def write_outputs(
+    dump, dataset: str, backend: BackendType, rows: list[tuple[str, ImprovedPrompt | None, bool, float]]
+) -> None:
+    """Append one JSON line per output: where it came from, its parts, verdict and seconds."""
+    for idea, output, acceptable, seconds in rows:
+        parts = output.model_dump(mode="json") if output else None
+        line = {"dataset": dataset, "backend": backend.value, "idea": idea, "output": parts}
+        line |= {"acceptable": acceptable, "seconds": round(seconds, 2)}
+        dump.write(json.dumps(line, ensure_ascii=False) + "\n")
+
+
 def print_generation(args: argparse.Namespace, demos: list[Demo]) -> None:
+    dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     service = ImproveService(load_settings(SQLITE_ENABLED=False))
     backends = [BackendType(b) for b in args.backend.split(",")]
     print(f"model: {service.model_version}")
@@ -108,6 +121,8 @@ def print_generation(args: argparse.Namespace, demos: list[Demo]) -> None:
                 f"{name:<8} {backend.value:<10} {len(rows):>3} {share:>10.0%} "
                 f"{statistics.median(seconds):>8.1f} {percentile(seconds, 0.95):>6.1f}"
             )
+            if dump:
+                write_outputs(dump, name, backend, rows)
             for idea, output, acceptable, _ in random.Random(0).sample(
                 rows, min(args.show, len(rows))
             ):
@@ -143,6 +158,7 @@ def main() -> None:
     parser.add_argument("--backend", default="zero-shot,few-shot", help="comma-separated")
     parser.add_argument("--show", type=int, default=0, help="prompts to print per run")
     parser.add_argument("--judgments", type=Path, default=BUNDLED_JUDGMENTS)
+    parser.add_argument("--dump", type=Path, default=None, help="write every output here")
     parser.add_argument("--no-generate", action="store_true", help="only the agreement part")
     args = parser.parse_args()
     demos = example_guardrails(TRAINSET)

@@ -144,6 +144,8 @@ class ModelRuntime:
             from promptimp.fewshot import load_demo_selector
 
             select_demos = load_demo_selector(self.settings)
+        if self.assembles_locally:
+            return self._curated_program(backend, select_demos)
         program = build_program(
             backend, assemble_locally=self.assembles_locally, select_demos=select_demos
         )
@@ -159,3 +161,14 @@ class ModelRuntime:
                     " fix or unset it."
                 ) from None
         return program
+
+    def _curated_program(self, backend: BackendType, select_demos: Any) -> dspy.Module:
+        """The embedded model's program: parts from the curated domain library."""
+        from promptimp.compose.library import LibraryError, load_library
+        from promptimp.compose.program import build_curated_program
+
+        try:
+            library = load_library(self.settings.DOMAIN_LIBRARY_PATH)
+        except LibraryError as error:
+            raise InputError(f"{error} Fix it or set DOMAIN_LIBRARY_PATH.") from None
+        return build_curated_program(backend, library, select_demos)

@@ -1,0 +1,55 @@
+"""Which domain of the library an idea belongs to.
+
+Each domain is one document: its pack's key words, roles and guardrails in both languages, plus,
+for few-shot, the ideas and answers of its training examples. An idea goes to the domain whose
+document is nearest by cosine over TF-IDF of word stems (first five letters, accents folded,
+stop words dropped), so "fixtures" meets "fixture" and "sesión" meets "sesiones".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+from promptimp.compose.library import DomainLibrary
+from promptimp.quality import STEM_CHARS, STOP_WORDS, words
+
+
+def stems(text: str) -> list[str]:
+    """The stems of `text`'s content words (what domains are compared on)."""
+    return [w[:STEM_CHARS] for w in words(text) if len(w) >= 2 and w not in STOP_WORDS]
+
+
+class DomainClassifier:
+    """Callable (idea, context) -> (domain, similarity); read-only, safe to share."""
+
+    def __init__(self, library: DomainLibrary, examples: Sequence[object] = ()) -> None:
+        self.domains = library.domains
+        documents = {pack.domain: [pack.document()] for pack in library}
+        for example in examples:
+            domain = example.get("domain") or ""
+            if domain in documents:
+                documents[domain].append(_example_text(example))
+        self._vectorizer = TfidfVectorizer(analyzer=stems, sublinear_tf=True)
+        self._matrix = self._vectorizer.fit_transform(
+            ["\n".join(documents[domain]) for domain in self.domains]
+        )
+
+    def ranked(self, idea: str, context: str = "") -> list[tuple[str, float]]:
+        """Every domain with its similarity to the idea, nearest first (ties: name order)."""
+        query = self._vectorizer.transform([f"{idea}\n{context}"])
+        scores = (self._matrix @ query.T).toarray().ravel()
+        order = np.argsort(-scores, kind="stable")
+        return [(self.domains[i], float(scores[i])) for i in order]
+
+    def __call__(self, idea: str, context: str = "") -> tuple[str, float]:
+        return self.ranked(idea, context)[0]
+
+
+def _example_text(example: object) -> str:
+    get = example.get  # dspy.Example and dict alike
+    parts = [get("original_idea") or get("idea") or "", get("context") or ""]
+    parts += [get("role") or "", get("directive") or "", *(get("guardrails") or [])]
+    return "\n".join(parts)

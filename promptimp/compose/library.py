@@ -1,0 +1,161 @@
+"""The curated domain library: per domain and language, expert roles, guardrails, what a good
+answer needs and what to ask for when the idea is vague (one JSON file per domain, data/domains/).
+
+Roles and guardrails carry the key words that make them relevant; `DomainPack.roles_for` and
+`guardrails_for` rank them against an idea's words, the broad ones (no key words) last.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Generic, TypeVar
+
+from pydantic import BaseModel, Field, ValidationError
+
+from promptimp.models import MAX_GUARDRAILS, PromptImpError
+from promptimp.quality import words
+
+LANGUAGES = ("en", "es")
+
+
+class LibraryError(PromptImpError):
+    """The domain library cannot be read; the message names the file."""
+
+
+class Keyed(BaseModel):
+    """A role or guardrail text with the key words that make it relevant (none: always)."""
+
+    keywords: list[str] = Field(default_factory=list)
+
+    def hits(self, idea_terms: set[str]) -> int:
+        """How many of its key words (or phrases, every word of them) the idea uses."""
+        return sum(
+            all(term in idea_terms for term in terms_of(keyword)) for keyword in self.keywords
+        )
+
+
+class Role(Keyed):
+    role: str = Field(min_length=3)
+
+
+class Guardrail(Keyed):
+    text: str = Field(min_length=10)
+
+
+T = TypeVar("T")
+
+
+class PerLanguage(BaseModel, Generic[T]):
+    """One value per language."""
+
+    en: T
+    es: T
+
+    def get(self, language: str) -> T:
+        return self.es if language == "es" else self.en
+
+
+class DomainPack(BaseModel):
+    """One domain's curated parts, in English and Spanish."""
+
+    domain: str = Field(min_length=2)
+    keywords: PerLanguage[list[str]]
+    roles: PerLanguage[list[Role]]
+    needs: PerLanguage[str]
+    ask_first: PerLanguage[str]
+    guardrails: PerLanguage[list[Guardrail]]
+
+    def role_for(self, terms: set[str], language: str) -> str:
+        """The role whose key words the idea uses most; the domain's default role on a tie."""
+        roles = self.roles.get(language)
+        return max(roles, key=lambda role: role.hits(terms)).role
+
+    def guardrails_for(
+        self, terms: set[str], language: str, count: int = MAX_GUARDRAILS - 1
+    ) -> list[str]:
+        """`count` guardrails: those whose key words the idea uses, most hits first, then the
+        broad ones, each in library order."""
+        rules = self.guardrails.get(language)
+        matched = sorted(
+            (rule for rule in rules if rule.hits(terms)),
+            key=lambda rule: -rule.hits(terms),
+        )
+        broad = [rule for rule in rules if not rule.keywords]
+        return [rule.text for rule in [*matched, *broad][:count]]
+
+    def document(self, language: str | None = None) -> str:
+        """All of the pack's words (one language or both): what an idea is matched against."""
+        languages = (language,) if language else LANGUAGES
+        parts: list[str] = []
+        for lang in languages:
+            parts += self.keywords.get(lang)
+            parts += [role.role for role in self.roles.get(lang)]
+            parts += [word for role in self.roles.get(lang) for word in role.keywords]
+            parts += [rule.text for rule in self.guardrails.get(lang)]
+        return "\n".join(parts)
+
+
+def terms_of(keyword: str) -> list[str]:
+    """A key word or phrase as idea terms: each word plain, cut to its first five letters
+    (a word of one to three letters stays whole, so "ux" does not match "uxbridge")."""
+    return [word[:5] if len(word) > 3 else f"={word}" for word in words(keyword)]
+
+
+def idea_terms(*texts: str) -> set[str]:
+    """What key words match in the texts: every 4-5 letter prefix of their words, and each
+    word of up to three letters whole (marked "="; "apis" counts as "api")."""
+    found: set[str] = set()
+    for word in words(" ".join(texts)):
+        if len(word) <= 3 or (len(word) == 4 and word.endswith("s")):
+            found.add(f"={word[:3]}" if len(word) == 4 else f"={word}")
+        found.update(word[:n] for n in (4, 5) if len(word) >= n)
+    return found
+
+
+@dataclass(frozen=True)
+class DomainLibrary:
+    """Every domain's pack, by domain name, in name order."""
+
+    packs: dict[str, DomainPack]
+
+    def __getitem__(self, domain: str) -> DomainPack:
+        return self.packs[domain]
+
+    def __iter__(self):
+        return iter(self.packs.values())
+
+    def __len__(self) -> int:
+        return len(self.packs)
+
+    @property
+    def domains(self) -> list[str]:
+        return list(self.packs)
+
+
+def load_library(folder: str | Path) -> DomainLibrary:
+    """The packs of every `*.json` file in `folder`; LibraryError names a bad or missing file."""
+    return _load_library(str(Path(folder).resolve()))
+
+
+@lru_cache(maxsize=4)
+def _load_library(folder: str) -> DomainLibrary:
+    files = sorted(Path(folder).glob("*.json"))
+    if not files:
+        raise LibraryError(f"The domain library {folder} has no domain files (*.json).")
+    return DomainLibrary({pack.domain: pack for pack in map(_read_pack, files)})
+
+
+def _read_pack(path: Path) -> DomainPack:
+    try:
+        return DomainPack.model_validate(json.loads(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError) as error:
+        raise LibraryError(f"Cannot read domain file {path}: {error}.") from None
+    except json.JSONDecodeError as error:
+        raise LibraryError(f"{path}: invalid JSON ({error.msg} at line {error.lineno}).") from None
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise LibraryError(f"{path}: {where}: {first['msg']}.") from None

@@ -1,0 +1,146 @@
+"""CuratedImprover: the embedded model's improve program.
+
+A 135M model writes junk when it writes roles and guardrails from nothing, so on the embedded
+path the parts come from the curated domain library (`promptimp.compose.library`):
+- the idea's domain: the nearest domain document (`DomainClassifier`; few-shot adds the
+  trainset's examples to their domains' documents);
+- the role and 4 guardrails of that domain ranked by the key words the idea uses;
+- the directive: the idea as an imperative in its own words (`phrasing`), then what a good
+  answer needs in that domain, or, for a vague idea, what to ask for first;
+- the framework: the model's one short choice among the known frameworks (few-shot shows it the
+  nearest examples' choices).
+The prediction also carries `domain_similarity` and `domain_margin`, the classifier's evidence,
+which the confidence is built from.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import dspy
+
+from promptimp.compose.domains import DomainClassifier, stems
+from promptimp.compose.library import DomainLibrary, idea_terms, terms_of
+from promptimp.compose.phrasing import drop_framing, task_sentence
+from promptimp.fewshot import DemoSelector
+from promptimp.models import BackendType
+from promptimp.quality import language_of
+
+VAGUE_TERMS = 3
+"""An idea with no context and at most this many content words is vague: ask for the rest."""
+CONTEXT_NOTE = {
+    "en": "Use the context below.",
+    "es": "Ten en cuenta el contexto de abajo.",
+}
+REASONING = {
+    "en": "The idea reads as {domain} work, so the role is {role}; the guardrails are that "
+    "domain's rules{matched}.",
+    "es": "La idea es del ámbito {domain}, así que el rol es {role}; las restricciones son las "
+    "de ese ámbito{matched}.",
+}
+MATCHED = {"en": ", chosen for {terms}", "es": ", elegidas por {terms}"}
+
+Framework = Literal[
+    "chain-of-thought",
+    "tree-of-thoughts",
+    "decomposition",
+    "role-playing",
+    "react",
+    "step-back",
+    "few-shot",
+    "self-critique",
+]
+
+
+class ChooseFramework(dspy.Signature):
+    """Choose the reasoning framework that best fits the task."""
+
+    original_idea: str = dspy.InputField(desc="the user's rough idea")
+    context: str = dspy.InputField(desc="optional background; may be empty")
+    framework: Framework = dspy.OutputField()
+
+
+def is_vague(idea: str, context: str) -> bool:
+    """Two or three words and no context: too little to act on without asking."""
+    return not context.strip() and len(stems(drop_framing(idea))) <= VAGUE_TERMS
+
+
+class CuratedImprover(dspy.Module):
+    """Improves a prompt from the curated library; the model chooses the framework."""
+
+    def __init__(
+        self,
+        library: DomainLibrary,
+        classifier: DomainClassifier,
+        select_demos: DemoSelector | None = None,
+    ) -> None:
+        super().__init__()
+        self.library = library
+        self.classifier = classifier
+        self.choose = dspy.Predict(ChooseFramework)
+        self.select_demos = select_demos
+
+    def forward(self, original_idea: str, context: str = "") -> dspy.Prediction:
+        language = language_of(f"{original_idea} {context}")
+        ranked = self.classifier.ranked(original_idea, context)
+        (domain, similarity), (_, runner_up) = ranked[0], ranked[1]
+        pack = self.library[domain]
+        terms = idea_terms(drop_framing(original_idea), context)
+        role = pack.role_for(terms, language)
+        guardrails = pack.guardrails_for(terms, language)
+        directive = " ".join(self._directive(original_idea, context, language, pack))
+        framework = self._framework(original_idea, context)
+        matched = sorted(
+            {
+                word
+                for rule in pack.guardrails.get(language)
+                if rule.text in guardrails
+                for word in rule.keywords
+                if all(term in terms for term in terms_of(word))
+            }
+        )
+        reasoning = REASONING[language].format(
+            domain=domain,
+            role=role,
+            matched=MATCHED[language].format(terms=", ".join(matched)) if matched else "",
+        )
+        return dspy.Prediction(
+            role=role,
+            directive=directive,
+            framework=framework,
+            guardrails=guardrails,
+            reasoning=reasoning,
+            domain=domain,
+            domain_similarity=similarity,
+            domain_margin=similarity - runner_up,
+        )
+
+    def _directive(self, idea: str, context: str, language: str, pack) -> list[str]:
+        sentences = [task_sentence(idea, language)]
+        if is_vague(idea, context):
+            sentences.append(pack.ask_first.get(language))
+        else:
+            sentences.append(pack.needs.get(language))
+        if context.strip():
+            sentences.append(CONTEXT_NOTE[language])
+        return sentences
+
+    def _framework(self, idea: str, context: str) -> str:
+        """The model's choice; few-shot shows it the nearest examples' choices, nearest last."""
+        nearest = reversed(self.select_demos(idea, context)) if self.select_demos else ()
+        demos = [
+            dspy.Example(original_idea=d.original_idea, context=d.context, framework=d.framework)
+            for d in nearest
+        ]
+        return self.choose(original_idea=idea, context=context, demos=demos).framework
+
+
+def build_curated_program(
+    backend: BackendType, library: DomainLibrary, select_demos: DemoSelector | None = None
+) -> CuratedImprover:
+    """Zero-shot: the library alone. Few-shot: the selector's pool (the trainset) joins its
+    domains' documents, and its nearest examples show the model their framework choices."""
+    if backend is BackendType.FEW_SHOT and select_demos is not None:
+        classifier = DomainClassifier(library, select_demos.pool)
+        return CuratedImprover(library, classifier, select_demos)
+    return CuratedImprover(library, DomainClassifier(library))

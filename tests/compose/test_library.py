@@ -1,0 +1,69 @@
+"""The curated domain library: loading, clear errors, ranking, and the domain classifier."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from promptimp.compose.domains import DomainClassifier
+from promptimp.compose.library import LibraryError, idea_terms, load_library
+
+
+def test_loads_every_pack_by_domain(library_dir):
+    library = load_library(library_dir)
+    assert library.domains == ["backend", "cooking"]
+    assert library["cooking"].roles.get("en")[0].role == "Professional chef"
+
+
+def test_role_follows_the_ideas_key_words_else_the_default(library_dir):
+    backend = load_library(library_dir)["backend"]
+    assert backend.role_for(idea_terms("Design a REST API"), "en") == (
+        "Backend engineer specialising in APIs"
+    )
+    assert backend.role_for(idea_terms("Tune the database"), "en") == "Senior backend engineer"
+
+
+def test_guardrails_matched_first_then_broad_ones_in_library_order(library_dir):
+    backend = load_library(library_dir)["backend"]
+    rules = backend.guardrails_for(idea_terms("Add login to the users API"), "en", count=3)
+    assert rules == [
+        "Require authentication on every endpoint that changes data.",
+        "Return a clear error for every invalid request.",
+        "State every assumption about the data model.",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("{not json", "invalid JSON"),
+        (json.dumps({"domain": "xy"}), "keywords"),
+    ],
+)
+def test_a_bad_file_is_named_in_one_line(library_dir, content, message):
+    bad = library_dir / "zz-bad.json"
+    bad.write_text(content, encoding="utf-8")
+    with pytest.raises(LibraryError) as caught:
+        load_library(library_dir)
+    text = str(caught.value)
+    assert "zz-bad.json" in text and message in text and "\n" not in text
+
+
+def test_an_empty_folder_is_an_error(tmp_path):
+    with pytest.raises(LibraryError, match="no domain files"):
+        load_library(tmp_path)
+
+
+def test_classifier_picks_the_domain_whose_words_the_idea_uses(library_dir):
+    classifier = DomainClassifier(load_library(library_dir))
+    assert classifier("Bake a gluten free pasta dinner")[0] == "cooking"
+    assert classifier("Rate limits for a REST endpoint")[0] == "backend"
+
+
+def test_examples_join_their_domains_document(library_dir):
+    library = load_library(library_dir)
+    idea = "sourdough starter schedule"
+    assert DomainClassifier(library)(idea)[1] == 0.0
+    example = {"idea": "Feed a sourdough starter", "domain": "cooking", "guardrails": []}
+    assert DomainClassifier(library, [example])(idea)[0] == "cooking"

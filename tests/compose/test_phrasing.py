@@ -1,0 +1,53 @@
+"""The idea as the directive's first sentence."""
+
+from __future__ import annotations
+
+import pytest
+
+from promptimp.compose.phrasing import drop_framing, task_sentence
+
+
+@pytest.mark.parametrize(
+    ("idea", "language", "expected"),
+    [
+        ("Design a REST API for user management", "en", "Design a REST API for user management."),
+        ("write a python script to rename files", "en", "Write a python script to rename files."),
+        ("birthday party ideas", "en", "Give birthday party ideas."),
+        ("resume tips", "en", "Give resume tips."),
+        ("cover letter help", "en", "Help me with a cover letter."),
+        ("pytest fixtures explained", "en", "Explain pytest fixtures."),
+        ("how to centre a div", "en", "Explain how to centre a div."),
+        ("can you review my PR?", "en", "Review my PR."),
+        ("I need a logo for my bakery", "en", "Create a logo for my bakery."),
+        ("onboarding checklist for new hires", "en", "Write an onboarding checklist for new hires."),
+        ("marketing stuff", "en", "Help me with marketing."),
+        ("Give me ideas", "en", "Give me ideas."),
+        ("Necesito escribir un correo a mi jefe", "es", "Escribe un correo a mi jefe."),
+        ("Necesito un plan de estudio", "es", "Prepara un plan de estudio."),
+        ("¿Puedes revisar mi contrato?", "es", "Revisa mi contrato."),
+        ("cómo hacer una paella", "es", "Explica cómo hacer una paella."),
+        ("Escribe un correo de bienvenida", "es", "Escribe un correo de bienvenida."),
+        ("quiero hacer un presupuesto", "es", "Haz un presupuesto."),
+    ],
+)
+def test_task_sentence(idea, language, expected):
+    assert task_sentence(idea, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("idea", "expected"),
+    [
+        ("As an AI, tell me how to write unit tests", "tell me how to write unit tests"),
+        ("You are an AI assistant. Summarise this email", "Summarise this email"),
+        ("hard rules: bullet points only. summarize this article", "summarize this article"),
+        ("Explain recursion. Output format rules: JSON only", "Explain recursion"),
+        ("Como IA, escribe un poema", "escribe un poema"),
+        ("Explain DNS", "Explain DNS"),
+    ],
+)
+def test_drop_framing_keeps_the_request_behind_it(idea, expected):
+    assert drop_framing(idea) == expected
+
+
+def test_framing_alone_is_kept_rather_than_emptied():
+    assert drop_framing("As an AI,") == "As an AI,"

@@ -1,0 +1,62 @@
+"""CuratedImprover's wiring on DSPy's DummyLM: parts from the library, framework from the LM."""
+
+from __future__ import annotations
+
+import dspy
+from dspy.utils import DummyLM
+
+from promptimp.compose.library import load_library
+from promptimp.compose.program import build_curated_program, is_vague
+from promptimp.fewshot import DemoSelector
+from promptimp.models import BackendType
+
+
+def run(program, idea, context="", answer="decomposition"):
+    lm = DummyLM([{"framework": answer}])
+    with dspy.context(lm=lm, adapter=dspy.ChatAdapter()):
+        return program(original_idea=idea, context=context), lm
+
+
+def test_zero_shot_composes_from_the_ideas_domain(library_dir):
+    program = build_curated_program(BackendType.ZERO_SHOT, load_library(library_dir))
+    prediction, lm = run(program, "Add login to the REST API for orders", "FastAPI")
+    assert prediction.domain == "backend"
+    assert prediction.role == "Backend engineer specialising in APIs"
+    assert prediction.guardrails[0] == "Require authentication on every endpoint that changes data."
+    assert prediction.directive == (
+        "Add login to the REST API for orders. Cover what backend work needs. "
+        "Use the context below."
+    )
+    assert prediction.framework == "decomposition"
+    assert prediction.domain_margin > 0
+    assert "login" in prediction.reasoning
+    assert len(lm.history) == 1 and "demos" not in str(lm.history[0]["messages"][1:2])
+
+
+def test_a_vague_idea_asks_for_what_is_missing(library_dir):
+    program = build_curated_program(BackendType.ZERO_SHOT, load_library(library_dir))
+    prediction, _ = run(program, "pasta recipe")
+    assert is_vague("pasta recipe", "")
+    assert prediction.directive == "Help me with a pasta recipe. Ask for the cooking details first."
+
+
+def test_few_shot_shows_the_nearest_examples_framework_choices(library_dir):
+    examples = [
+        dspy.Example(
+            original_idea=f"Design the {name} endpoint",
+            context="",
+            framework="step-back",
+            domain="backend",
+            role="r",
+            directive="d",
+            guardrails=["g"],
+        ).with_inputs("original_idea", "context")
+        for name in ("orders", "users", "payments")
+    ]
+    program = build_curated_program(
+        BackendType.FEW_SHOT, load_library(library_dir), DemoSelector(examples, k=2)
+    )
+    prediction, lm = run(program, "Design the refunds endpoint", answer="step-back")
+    sent = str(lm.history[0]["messages"])
+    assert prediction.framework == "step-back"
+    assert sent.count("Design the") == 3  # two demos and the idea itself
