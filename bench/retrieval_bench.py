@@ -14,7 +14,11 @@ the median time to rank the pool for one idea. Selectors:
   demo labelled with its domain, predicts the idea's domain; that domain's demos come first,
   ranked as in whole-demo.
 
-Run: python bench/retrieval_bench.py [--k 3] [--misses words]
+Then the embedded model's domain classifier (promptimp.compose.domains): the share of ideas it
+puts in their own domain, from the curated library alone (zero-shot) and with the trainset's
+examples added to their domains (few-shot).
+
+Run: python bench/retrieval_bench.py [--k 3] [--misses words] [--classifier-misses]
 """
 
 from __future__ import annotations
@@ -35,6 +39,8 @@ sys.path.insert(0, str(ROOT))
 
 from eval.datasets import load_dataset  # noqa: E402
 from eval.overlap import content_words  # noqa: E402
+from promptimp.compose.domains import DomainClassifier  # noqa: E402
+from promptimp.compose.library import load_library  # noqa: E402
 from promptimp.fewshot import MAX_MATCH_CHARS, DemoSelector, load_trainset  # noqa: E402
 
 DATA = ROOT / "data"
@@ -140,10 +146,36 @@ def print_misses(score: Scorer, pool, examples, name: str) -> None:
             )
 
 
+def print_classifiers(pool, sets, show_misses: bool) -> None:
+    library = load_library(DATA / "domains")
+    classifiers = {
+        "library (zero-shot)": DomainClassifier(library),
+        "library + trainset (few-shot)": DomainClassifier(library, pool),
+    }
+    print(f"\n{'domain classifier':<30} {'set':<8} {'own domain':>10} {'median ms':>10}")
+    for label, classify in classifiers.items():
+        for name, examples in sets.items():
+            hits, seconds, misses = 0, [], []
+            for example in examples:
+                start = time.perf_counter()
+                domain, _ = classify(example.original_idea, example.get("context") or "")
+                seconds.append(time.perf_counter() - start)
+                hits += domain == example.domain
+                if domain != example.domain:
+                    misses.append(f"  {example.domain}: {example.original_idea[:60]!r} -> {domain}")
+            print(
+                f"{label:<30} {name:<8} {hits / len(examples):>10.1%}"
+                f" {statistics.median(seconds) * 1000:>10.2f}"
+            )
+            if show_misses:
+                print("\n".join(misses))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--k", type=int, default=3, help="demos shown per idea (default 3)")
     parser.add_argument("--misses", metavar="SELECTOR", help="list the ideas this selector misses")
+    parser.add_argument("--classifier-misses", action="store_true", help="list classifier misses")
     args = parser.parse_args()
     pool = load_trainset(DATA / "trainset.jsonl")
     sets = {name: load_dataset(DATA / f"{name}.jsonl") for name in ("devset", "wildset")}
@@ -168,6 +200,7 @@ def main() -> None:
     if args.misses:
         for name, examples in sets.items():
             print_misses(scorers[args.misses], pool, examples, name)
+    print_classifiers(pool, sets, args.classifier_misses)
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Which domain of the library an idea belongs to.
 
 Each domain is one document: its pack's key words, roles and guardrails in both languages, plus,
-for few-shot, the ideas and answers of its training examples. An idea goes to the domain whose
+for few-shot, the ideas and contexts of its training examples (their answers' words blur the
+domains: bench/retrieval_bench.py). An idea goes to the domain whose
 document is nearest by cosine over TF-IDF of word stems (first five letters, accents folded,
 stop words dropped), so "fixtures" meets "fixture" and "sesión" meets "sesiones".
 """
@@ -14,6 +15,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from promptimp.compose.library import DomainLibrary
+from promptimp.compose.phrasing import drop_framing
 from promptimp.quality import STEM_CHARS, STOP_WORDS, words
 
 
@@ -39,7 +41,7 @@ class DomainClassifier:
 
     def ranked(self, idea: str, context: str = "") -> list[tuple[str, float]]:
         """Every domain with its similarity to the idea, nearest first (ties: name order)."""
-        query = self._vectorizer.transform([f"{idea}\n{context}"])
+        query = self._vectorizer.transform([f"{drop_framing(idea)}\n{context}"])
         scores = (self._matrix @ query.T).toarray().ravel()
         order = np.argsort(-scores, kind="stable")
         return [(self.domains[i], float(scores[i])) for i in order]
@@ -50,6 +52,4 @@ class DomainClassifier:
 
 def _example_text(example: object) -> str:
     get = example.get  # dspy.Example and dict alike
-    parts = [get("original_idea") or get("idea") or "", get("context") or ""]
-    parts += [get("role") or "", get("directive") or "", *(get("guardrails") or [])]
-    return "\n".join(parts)
+    return f"{get('original_idea') or get('idea') or ''}\n{get('context') or ''}"
