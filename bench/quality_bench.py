@@ -90,7 +90,10 @@ def run_backend(
 
 
 def write_outputs(
-    dump, dataset: str, backend: BackendType, rows: list[tuple[str, ImprovedPrompt | None, bool, float]]
+    dump,
+    dataset: str,
+    backend: BackendType,
+    rows: list[tuple[str, ImprovedPrompt | None, bool, float]],
 ) -> None:
     """Append one JSON line per output: where it came from, its parts, verdict and seconds."""
     for idea, output, acceptable, seconds in rows:

@@ -11,11 +11,11 @@ import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Generic, TypeVar
+from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from promptimp.models import MAX_GUARDRAILS, PromptImpError
+from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, PromptImpError
 from promptimp.quality import words
 
 LANGUAGES = ("en", "es")
@@ -46,6 +46,7 @@ class Guardrail(Keyed):
 
 
 T = TypeVar("T")
+Framework = Literal[FRAMEWORKS]
 
 
 class PerLanguage(BaseModel, Generic[T]):
@@ -67,6 +68,8 @@ class DomainPack(BaseModel):
     needs: PerLanguage[str]
     ask_first: PerLanguage[str]
     guardrails: PerLanguage[list[Guardrail]]
+    frameworks: list[Framework] = Field(default_factory=lambda: list(FRAMEWORKS))
+    """The reasoning frameworks that suit the domain's tasks, the most usual first."""
 
     def role_for(self, terms: set[str], language: str) -> str:
         """The role whose key words the idea uses most; the domain's default role on a tie."""
@@ -98,20 +101,32 @@ class DomainPack(BaseModel):
         return "\n".join(parts)
 
 
+STEM_RANGE = (5, 7)
+"""A key word of five letters or more matches on its first len - 2 letters, within this range:
+"fixture" meets "fixtures", "pagination" meets "paginate", "disculpa" does not meet "discurso"."""
+
+
 def terms_of(keyword: str) -> list[str]:
-    """A key word or phrase as idea terms: each word plain, cut to its first five letters
-    (a word of one to three letters stays whole, so "ux" does not match "uxbridge")."""
-    return [word[:5] if len(word) > 3 else f"={word}" for word in words(keyword)]
+    """A key word or phrase as idea terms: each word by its stem (STEM_RANGE), a word of up to
+    four letters whole ("=auth" does not meet "authors")."""
+    least, most = STEM_RANGE
+    return [
+        word[: max(least, min(most, len(word) - 2))] if len(word) >= least else f"={word}"
+        for word in words(keyword)
+    ]
 
 
 def idea_terms(*texts: str) -> set[str]:
-    """What key words match in the texts: every 4-5 letter prefix of their words, and each
-    word of up to three letters whole (marked "="; "apis" counts as "api")."""
+    """What key words match in the texts: each word's first five to seven letters, and each
+    word of up to five letters whole (marked "=", also without a plural "s": "apis")."""
+    least, most = STEM_RANGE
     found: set[str] = set()
     for word in words(" ".join(texts)):
-        if len(word) <= 3 or (len(word) == 4 and word.endswith("s")):
-            found.add(f"={word[:3]}" if len(word) == 4 else f"={word}")
-        found.update(word[:n] for n in (4, 5) if len(word) >= n)
+        found.update(word[:n] for n in range(least, most + 1) if len(word) >= n)
+        if len(word) <= least:
+            found.add(f"={word}")
+            if word.endswith("s"):
+                found.add(f"={word[:-1]}")
     return found
 
 

@@ -7,14 +7,15 @@ path the parts come from the curated domain library (`promptimp.compose.library`
 - the role and 4 guardrails of that domain ranked by the key words the idea uses;
 - the directive: the idea as an imperative in its own words (`phrasing`), then what a good
   answer needs in that domain, or, for a vague idea, what to ask for first;
-- the framework: the model's one short choice among the known frameworks (few-shot shows it the
-  nearest examples' choices).
+- the framework: the model's one short choice among those that suit the domain (few-shot shows
+  it the nearest examples' choices and adds them to the options).
 The prediction also carries `domain_similarity` and `domain_margin`, the classifier's evidence,
 which the confidence is built from.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Literal
 
 import dspy
@@ -40,24 +41,18 @@ REASONING = {
 }
 MATCHED = {"en": ", chosen for {terms}", "es": ", elegidas por {terms}"}
 
-Framework = Literal[
-    "chain-of-thought",
-    "tree-of-thoughts",
-    "decomposition",
-    "role-playing",
-    "react",
-    "step-back",
-    "few-shot",
-    "self-critique",
-]
-
 
 class ChooseFramework(dspy.Signature):
     """Choose the reasoning framework that best fits the task."""
 
     original_idea: str = dspy.InputField(desc="the user's rough idea")
     context: str = dspy.InputField(desc="optional background; may be empty")
-    framework: Framework = dspy.OutputField()
+    framework: str = dspy.OutputField()
+
+
+def choose_among(options: Sequence[str]) -> type[dspy.Signature]:
+    """ChooseFramework with its answer held to `options` (the grammar enforces the choice)."""
+    return ChooseFramework.with_updated_fields("framework", type_=Literal[tuple(options)])
 
 
 def is_vague(idea: str, context: str) -> bool:
@@ -77,7 +72,6 @@ class CuratedImprover(dspy.Module):
         super().__init__()
         self.library = library
         self.classifier = classifier
-        self.choose = dspy.Predict(ChooseFramework)
         self.select_demos = select_demos
 
     def forward(self, original_idea: str, context: str = "") -> dspy.Prediction:
@@ -89,7 +83,7 @@ class CuratedImprover(dspy.Module):
         role = pack.role_for(terms, language)
         guardrails = pack.guardrails_for(terms, language)
         directive = " ".join(self._directive(original_idea, context, language, pack))
-        framework = self._framework(original_idea, context)
+        framework = self._framework(original_idea, context, pack.frameworks)
         matched = sorted(
             {
                 word
@@ -125,14 +119,17 @@ class CuratedImprover(dspy.Module):
             sentences.append(CONTEXT_NOTE[language])
         return sentences
 
-    def _framework(self, idea: str, context: str) -> str:
-        """The model's choice; few-shot shows it the nearest examples' choices, nearest last."""
-        nearest = reversed(self.select_demos(idea, context)) if self.select_demos else ()
+    def _framework(self, idea: str, context: str, suited: Sequence[str]) -> str:
+        """The model's choice among the frameworks that suit the domain; few-shot shows it the
+        nearest examples' choices (nearest last) and adds them to the options."""
+        nearest = list(reversed(self.select_demos(idea, context))) if self.select_demos else []
         demos = [
             dspy.Example(original_idea=d.original_idea, context=d.context, framework=d.framework)
             for d in nearest
         ]
-        return self.choose(original_idea=idea, context=context, demos=demos).framework
+        options = list(dict.fromkeys([*suited, *(demo.framework for demo in demos)]))
+        choose = dspy.Predict(choose_among(options))
+        return choose(original_idea=idea, context=context, demos=demos).framework
 
 
 def build_curated_program(

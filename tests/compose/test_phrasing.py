@@ -19,7 +19,11 @@ from promptimp.compose.phrasing import drop_framing, task_sentence
         ("how to centre a div", "en", "Explain how to centre a div."),
         ("can you review my PR?", "en", "Review my PR."),
         ("I need a logo for my bakery", "en", "Create a logo for my bakery."),
-        ("onboarding checklist for new hires", "en", "Write an onboarding checklist for new hires."),
+        (
+            "onboarding checklist for new hires",
+            "en",
+            "Write an onboarding checklist for new hires.",
+        ),
         ("marketing stuff", "en", "Help me with marketing."),
         ("Give me ideas", "en", "Give me ideas."),
         ("Necesito escribir un correo a mi jefe", "es", "Escribe un correo a mi jefe."),

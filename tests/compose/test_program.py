@@ -37,7 +37,7 @@ def test_a_vague_idea_asks_for_what_is_missing(library_dir):
     program = build_curated_program(BackendType.ZERO_SHOT, load_library(library_dir))
     prediction, _ = run(program, "pasta recipe")
     assert is_vague("pasta recipe", "")
-    assert prediction.directive == "Help me with a pasta recipe. Ask for the cooking details first."
+    assert prediction.directive == "Write a pasta recipe. Ask for the cooking details first."
 
 
 def test_few_shot_shows_the_nearest_examples_framework_choices(library_dir):
