@@ -67,131 +67,54 @@ HOW_ES = re.compile(r"^(?:¿\s*)?(?:cómo|como) ", re.I)
 WHAT_TO_DO_ES = re.compile(r"^(?:¿\s*)?qu[ée] (?:hago|puedo hacer|debo hacer) ", re.I)
 QUESTION_ES = re.compile(r"^(?:¿|qu[ée]\b|cu[áa]l|por qu[ée]|d[óo]nde|cu[áa]ndo|debo|puedo)", re.I)
 PROBLEM_ES = re.compile(
-    r"\b(?:no funcionan?|fallan?|error|errores|va lento|se cuelgan?|no (?:llegan?|cargan?|abren?))\b",
+    r"\b(?:no funcionan?|fallan?|error|errores|va lento|se cuelgan?"
+    r"|no (?:llegan?|cargan?|abren?))\b",
     re.I,
 )
-GIVE_NOUNS = frozenset(
-    ["tips", "ideas", "advice", "suggestions", "examples", "options", "names", "ways"]
+
+
+def word_set(text: str) -> frozenset[str]:
+    """The words of a space-separated list."""
+    return frozenset(text.split())
+
+
+GIVE_NOUNS = word_set("tips ideas advice suggestions examples options names ways")
+WRITE_NOUNS = word_set(
+    """checklist template outline list summary email letter post script report agenda article
+    essay story stories poem speech bio description proposal guide brief memo message caption
+    headline tagline slogan newsletter announcement policy copy survey overview comparison
+    function query regex test tests code dockerfile config terraform readme faq questions
+    reply wording presentation slides recipe menu"""
+)
+DESIGN_NOUNS = word_set(
+    """schema api database architecture system pipeline logo app website component workflow
+    dashboard tokens form page layout flow"""
+)
+DRAFT_NOUNS = word_set(
+    "plan strategy roadmap budget itinerary schedule okrs sizing forecast routine curriculum lesson"
 )
 HEAD_NOUNS: dict[str, str] = {
-    **dict.fromkeys(
-        [
-            "checklist",
-            "template",
-            "outline",
-            "list",
-            "summary",
-            "email",
-            "letter",
-            "post",
-            "script",
-            "report",
-            "agenda",
-            "article",
-            "essay",
-            "story",
-            "stories",
-            "poem",
-            "speech",
-            "bio",
-            "description",
-            "proposal",
-            "guide",
-            "brief",
-            "memo",
-            "message",
-            "caption",
-            "headline",
-            "tagline",
-            "slogan",
-            "newsletter",
-            "announcement",
-            "policy",
-            "copy",
-            "survey",
-            "overview",
-            "comparison",
-            "function",
-            "query",
-            "regex",
-            "test",
-            "tests",
-            "code",
-            "dockerfile",
-            "config",
-            "terraform",
-            "readme",
-            "faq",
-            "questions",
-            "reply",
-            "wording",
-            "presentation",
-            "slides",
-            "recipe",
-            "menu",
-        ],
-        "Write",
-    ),
-    **dict.fromkeys(
-        [
-            "schema",
-            "api",
-            "database",
-            "architecture",
-            "system",
-            "pipeline",
-            "logo",
-            "app",
-            "website",
-            "component",
-            "workflow",
-            "dashboard",
-            "tokens",
-            "form",
-            "page",
-            "layout",
-            "flow",
-        ],
-        "Design",
-    ),
-    **dict.fromkeys(
-        [
-            "plan",
-            "strategy",
-            "roadmap",
-            "budget",
-            "itinerary",
-            "schedule",
-            "okrs",
-            "sizing",
-            "forecast",
-            "routine",
-            "curriculum",
-            "lesson",
-        ],
-        "Draft",
-    ),
+    **dict.fromkeys(WRITE_NOUNS, "Write"),
+    **dict.fromkeys(DESIGN_NOUNS, "Design"),
+    **dict.fromkeys(DRAFT_NOUNS, "Draft"),
 }
 """The verb a topic gets from the first of these nouns it names ('a GraphQL schema for a blog'
 -> 'Design a GraphQL schema for a blog')."""
-UNCOUNTED = frozenset(
-    ["copy", "code", "terraform", "documentation", "config", "tokens", "okrs", "wording"]
-)
+UNCOUNTED = word_set("copy code terraform documentation config tokens okrs wording")
 QUOTED_QUESTION = re.compile(r"(?:this question|esta pregunta), ")
-SYMBOLS = frozenset({"So", "Sk", "Cf", "Mn"})
+SYMBOLS = word_set("So Sk Cf Mn")
 """Unicode categories of emoji, their modifiers and joiners."""
-DETERMINERS = frozenset(
-    ["a", "an", "the", "my", "our", "your", "this", "these", "that", "some", "their", "his", "her"]
-)
+DETERMINERS = word_set("a an the my our your this these that some their his her")
 EXPLAIN_TAILS = re.compile(r"\s+(?:explained|explanation|basics|101|for dummies|for beginners)$")
 HELP_TAIL = re.compile(r"\s+(?:help|issue|problem|stuff)$", re.I)
 HELP_WITH = re.compile(r"^(?:help|help me|ayuda|ayúdame) (?:with|con) ", re.I)
 LONG_IDEA_WORDS = 18
 """An idea this long that is not an instruction is a situation told in full: it is quoted."""
 
-NOT_INFINITIVES = frozenset(plain("lugar hogar mujer taller placer nivel bar mar par").split())
-FEMININE_ENDINGS = ("a", "ión", "ion", "dad", "tad", "tud", "umbre")
-MASCULINE_IN_A = frozenset(plain("plan problema sistema esquema programa tema día mapa").split())
+NOT_INFINITIVES = word_set("lugar hogar mujer taller placer nivel bar mar par")
+FEMININE_ENDINGS = ("a", "ion", "dad", "tad", "tud", "umbre")
+"""Endings of Spanish nouns that read feminine (compared without accents)."""
+MASCULINE_IN_A = word_set("plan problema sistema esquema programa tema dia mapa")
 SPANISH_IRREGULAR = {
     "hacer": "haz",
     "poner": "pon",
@@ -291,7 +214,7 @@ def _english_task(text: str) -> str:
 
 def _names_a_text(text: str) -> bool:
     """True when one of its first three words is a piece of writing ('complaint reply')."""
-    return any(HEAD_NOUNS.get(word) == "Write" for word in words(text)[:3])
+    return any(word in WRITE_NOUNS for word in words(text)[:3])
 
 
 def _topic_task(text: str) -> str:
@@ -368,9 +291,7 @@ def _spanish_task(text: str) -> str:
 def _spanish_article(noun: str) -> str:
     """The indefinite article a noun reads as taking ('una política', 'unos datos')."""
     lowered = plain(noun)
-    feminine = lowered not in MASCULINE_IN_A and lowered.rstrip("s").endswith(
-        tuple(plain(end) for end in FEMININE_ENDINGS)
-    )
+    feminine = lowered not in MASCULINE_IN_A and lowered.rstrip("s").endswith(FEMININE_ENDINGS)
     plural = lowered.endswith("s") and not lowered.endswith(("is", "us"))
     return ("unas" if feminine else "unos") if plural else ("una" if feminine else "un")
 
