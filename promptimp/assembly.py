@@ -7,7 +7,7 @@ import re
 from collections.abc import Iterable, Mapping
 
 from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, ImprovedPrompt
-from promptimp.quality import check_prompt, evidence_confidence
+from promptimp.quality import QualityReport, check_prompt, evidence_confidence
 
 APPROACH: dict[str, tuple[str, str]] = {
     "chain-of-thought": (
@@ -181,6 +181,17 @@ def _text(fields: Mapping[str, object], name: str) -> str:
     return str(fields.get(name) or "").strip()
 
 
+def _confidence(
+    report: QualityReport, stated: float | None, domain_fit: object, *, embedded: bool
+) -> float | None:
+    """The checks' evidence, and on the embedded path no higher than how sure the curated
+    program is of the idea's domain (`domain_fit`, when it gives one)."""
+    confidence = evidence_confidence(report, stated, embedded=embedded)
+    if embedded and isinstance(domain_fit, float) and confidence is not None:
+        return min(confidence, domain_fit)
+    return confidence
+
+
 def to_improved_prompt(
     fields: Mapping[str, object], idea: str, context: str, *, assemble: bool
 ) -> ImprovedPrompt:
@@ -201,5 +212,5 @@ def to_improved_prompt(
         framework=framework,
         guardrails=guardrails,
         reasoning=_text(fields, "reasoning"),
-        confidence=evidence_confidence(report, stated, embedded=assemble),
+        confidence=_confidence(report, stated, fields.get("domain_fit"), embedded=assemble),
     )
