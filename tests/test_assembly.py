@@ -110,6 +110,31 @@ def test_to_improved_prompt_keeps_a_given_prompt_unless_asked_to_assemble():
     assert all(rule in built.improved_prompt for rule in fields["guardrails"])
 
 
+def test_embedded_confidence_is_no_higher_than_the_programs_domain_fit():
+    fields = {
+        "role": "Senior copy editor for essays",
+        "directive": "Edit my essay so it reads clearly and keeps my voice.",
+        "framework": "self-critique",
+        "guardrails": [
+            "Keep the author's voice and change only what is unclear.",
+            "Mark every cut or change so the author can review it.",
+            "Keep every fact and figure exactly as the author wrote it.",
+        ],
+        "reasoning": "Editing task.",
+    }
+    checked = to_improved_prompt(fields, "edit my essay", "", assemble=True)
+    unsure = to_improved_prompt({**fields, "domain_fit": 0.55}, "edit my essay", "", assemble=True)
+    provider = to_improved_prompt(
+        {**fields, "domain_fit": 0.55, "confidence": 0.9, "improved_prompt": "P."},
+        "edit my essay",
+        "",
+        assemble=False,
+    )
+    assert checked.confidence > 0.55
+    assert unsure.confidence == 0.55
+    assert provider.confidence == 0.9
+
+
 @pytest.mark.parametrize(
     ("role", "expected"),
     [

@@ -53,12 +53,13 @@ def test_improve_returns_every_field_and_stores_the_run(tmp_path):
     assert service.history.get(1) == run
 
 
-def test_local_provider_assembles_the_prompt_from_the_parts(tmp_path):
-    service = make_service(tmp_path, [PARTS], provider="local")
+def test_local_provider_composes_the_prompt_from_the_domain_library(tmp_path):
+    service = make_service(tmp_path, [{"framework": "step-back"}], provider="local")
     run = service.improve("Design a REST API for user management").run
-    assert run.improved_prompt.startswith("You are a senior backend engineer specialising in API")
-    assert ANSWER["directive"] in run.improved_prompt
-    assert all(rule in run.improved_prompt for rule in ANSWER["guardrails"])
+    assert run.improved_prompt.startswith("You are a senior backend engineer specialising in REST")
+    assert run.directive.startswith("Design a REST API for user management. ")
+    assert run.framework == "step-back" and len(run.guardrails) == 4
+    assert all(rule in run.improved_prompt for rule in run.guardrails)
 
 
 def test_out_of_range_confidence_is_clamped(tmp_path):
