@@ -31,10 +31,15 @@ class Keyed(BaseModel):
     keywords: list[str] = Field(default_factory=list)
 
     def hits(self, idea_terms: set[str]) -> int:
-        """How many of its key words (or phrases, every word of them) the idea uses."""
-        return sum(
-            all(term in idea_terms for term in terms_of(keyword)) for keyword in self.keywords
-        )
+        """How strongly the idea calls for it: the distinct idea words among its key words
+        that the idea uses ("formulario" and "formularios" are one), a phrase counting for
+        each of its words."""
+        used: set[str] = set()
+        for keyword in self.keywords:
+            terms = terms_of(keyword)
+            if terms and all(term in idea_terms for term in terms):
+                used.update(term[:5] for term in terms)
+        return len(used)
 
 
 class Role(Keyed):
@@ -45,6 +50,9 @@ class Guardrail(Keyed):
     text: str = Field(min_length=10)
 
 
+STRONG_HITS = 2
+"""Distinct idea words a role or guardrail's key words must meet to count as called for; one
+word alone ("quarter", "vue") is often a coincidence."""
 T = TypeVar("T")
 Framework = Literal[FRAMEWORKS]
 
@@ -72,22 +80,24 @@ class DomainPack(BaseModel):
     """The reasoning frameworks that suit the domain's tasks, the most usual first."""
 
     def role_for(self, terms: set[str], language: str) -> str:
-        """The role whose key words the idea uses most; the domain's default role on a tie."""
-        roles = self.roles.get(language)
-        return max(roles, key=lambda role: role.hits(terms)).role
+        """The specialist role the idea calls for with STRONG_HITS or more (the most hits
+        first), else the domain's broad default role."""
+        default, *specialists = self.roles.get(language)
+        best = max(specialists, key=lambda role: role.hits(terms), default=None)
+        return best.role if best and best.hits(terms) >= STRONG_HITS else default.role
 
     def guardrails_for(
         self, terms: set[str], language: str, count: int = MAX_GUARDRAILS - 1
     ) -> list[str]:
-        """`count` guardrails: those whose key words the idea uses, most hits first, then the
-        broad ones, each in library order."""
+        """`count` guardrails: the sub-topic ones the idea calls for strongly (STRONG_HITS),
+        most hits first, and at most one it calls for by one word only; then the broad ones,
+        each in library order."""
         rules = self.guardrails.get(language)
-        matched = sorted(
-            (rule for rule in rules if rule.hits(terms)),
-            key=lambda rule: -rule.hits(terms),
-        )
+        matched = sorted((rule for rule in rules if rule.hits(terms)), key=lambda r: -r.hits(terms))
+        strong = [rule for rule in matched if rule.hits(terms) >= STRONG_HITS]
+        weak = [rule for rule in matched if rule.hits(terms) < STRONG_HITS][:1]
         broad = [rule for rule in rules if not rule.keywords]
-        return [rule.text for rule in [*matched, *broad][:count]]
+        return [rule.text for rule in [*strong, *weak, *broad][:count]]
 
     def document(self, language: str | None = None) -> str:
         """All of the pack's words (one language or both): what an idea is matched against."""

@@ -127,6 +127,15 @@ SPANISH_IRREGULAR = {
 }
 
 
+FIX_OPENINGS = {"en": "Find out why", "es": "Averigua por qué"}
+"""How a task sentence for a reported problem starts ('background jobs keep getting lost')."""
+
+
+def is_fix_task(sentence: str) -> bool:
+    """True for a task sentence that asks to find and fix a reported problem."""
+    return sentence.startswith(tuple(FIX_OPENINGS.values()))
+
+
 def drop_framing(idea: str) -> str:
     """The idea without injection-like framing or rules addressed to the program."""
     text = INJECTION.sub("", idea.strip())
@@ -202,7 +211,7 @@ def _english_task(text: str) -> str:
     if _names_a_text(text) and not YES_NO_EN.match(text):
         return _topic_task(text)
     if PROBLEM_EN.search(text) and not WH_QUESTION_EN.match(text):
-        return f"Find out why {_sentence_case(text)} and fix it"
+        return f"{FIX_OPENINGS['en']} {_sentence_case(text)} and fix it"
     if WH_QUESTION_EN.match(text) and not re.match(r"how (?:would|could|will)\b", text, re.I):
         return f"Explain {_sentence_case(text)}"
     if YES_NO_EN.match(text) or WH_QUESTION_EN.match(text):
@@ -281,7 +290,7 @@ def _spanish_task(text: str) -> str:
     if match := WHAT_TO_DO_ES.match(text):
         return f"Explica qué hacer {text[match.end() :].rstrip('?')}"
     if PROBLEM_ES.search(text):
-        return f"Averigua por qué {text[0].lower()}{text[1:]} y propón cómo resolverlo"
+        return f"{FIX_OPENINGS['es']} {text[0].lower()}{text[1:]} y propón cómo resolverlo"
     if QUESTION_ES.match(text):
         question = text.strip("¿?")
         return f"Responde a esta pregunta, ¿{question}?"

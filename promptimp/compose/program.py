@@ -23,7 +23,7 @@ import dspy
 
 from promptimp.compose.domains import DomainClassifier, stems
 from promptimp.compose.library import DomainLibrary, idea_terms, terms_of
-from promptimp.compose.phrasing import drop_framing, task_sentence
+from promptimp.compose.phrasing import drop_framing, is_fix_task, task_sentence
 from promptimp.fewshot import DemoSelector
 from promptimp.models import BackendType
 from promptimp.quality import language_of
@@ -35,6 +35,11 @@ devset and wildset the median lead is 0.041 when the domain is right and 0.015 w
 LEAST_FIT = 0.4
 VAGUE_TERMS = 3
 """An idea with no context and at most this many content words is vague: ask for the rest."""
+FIX_NEEDS = {
+    "en": "List the likely causes from most to least probable, how to confirm each, and the fix.",
+    "es": "Enumera las causas probables de más a menos, cómo confirmar cada una y la solución.",
+}
+"""What a good answer to a reported problem needs, in any domain."""
 CONTEXT_NOTE = {
     "en": "Use the context below.",
     "es": "Ten en cuenta el contexto de abajo.",
@@ -121,9 +126,12 @@ class CuratedImprover(dspy.Module):
         )
 
     def _directive(self, idea: str, context: str, language: str, pack) -> list[str]:
-        sentences = [task_sentence(idea, language)]
+        task = task_sentence(idea, language)
+        sentences = [task]
         if is_vague(idea, context):
             sentences.append(pack.ask_first.get(language))
+        elif is_fix_task(task):
+            sentences.append(FIX_NEEDS[language])
         else:
             sentences.append(pack.needs.get(language))
         if context.strip():

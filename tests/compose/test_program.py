@@ -60,3 +60,11 @@ def test_few_shot_shows_the_nearest_examples_framework_choices(library_dir):
     sent = str(lm.history[0]["messages"])
     assert prediction.framework == "step-back"
     assert sent.count("Design the") == 3  # two demos and the idea itself
+
+
+def test_a_reported_problem_asks_for_causes_and_the_fix(library_dir):
+    program = build_curated_program(BackendType.ZERO_SHOT, load_library(library_dir))
+    prediction, _ = run(program, "the REST API endpoint keeps timing out under load")
+    assert prediction.directive.startswith(
+        "Find out why the REST API endpoint keeps timing out under load and fix it. List the"
+    )
