@@ -89,15 +89,13 @@ class DomainPack(BaseModel):
     def guardrails_for(
         self, terms: set[str], language: str, count: int = MAX_GUARDRAILS - 1
     ) -> list[str]:
-        """`count` guardrails: the sub-topic ones the idea calls for strongly (STRONG_HITS),
-        most hits first, and at most one it calls for by one word only; then the broad ones,
-        each in library order."""
+        """`count` guardrails: the sub-topic ones the idea calls for (STRONG_HITS), most hits
+        first, then the broad ones, each in library order."""
         rules = self.guardrails.get(language)
-        matched = sorted((rule for rule in rules if rule.hits(terms)), key=lambda r: -r.hits(terms))
-        strong = [rule for rule in matched if rule.hits(terms) >= STRONG_HITS]
-        weak = [rule for rule in matched if rule.hits(terms) < STRONG_HITS][:1]
+        called = [rule for rule in rules if rule.hits(terms) >= STRONG_HITS]
+        called.sort(key=lambda rule: -rule.hits(terms))
         broad = [rule for rule in rules if not rule.keywords]
-        return [rule.text for rule in [*strong, *weak, *broad][:count]]
+        return [rule.text for rule in [*called, *broad][:count]]
 
     def document(self, language: str | None = None) -> str:
         """All of the pack's words (one language or both): what an idea is matched against."""

@@ -26,7 +26,7 @@ def test_role_follows_the_ideas_key_words_else_the_default(library_dir):
 
 def test_guardrails_matched_first_then_broad_ones_in_library_order(library_dir):
     backend = load_library(library_dir)["backend"]
-    rules = backend.guardrails_for(idea_terms("Add login to the users API"), "en", count=3)
+    rules = backend.guardrails_for(idea_terms("Add login and auth to the users API"), "en", count=3)
     assert rules == [
         "Require authentication on every endpoint that changes data.",
         "Return a clear error for every invalid request.",
@@ -67,3 +67,13 @@ def test_examples_join_their_domains_document(library_dir):
     assert DomainClassifier(library)(idea)[1] == 0.0
     example = {"idea": "Feed a sourdough starter", "domain": "cooking", "guardrails": []}
     assert DomainClassifier(library, [example])(idea)[0] == "cooking"
+
+
+def test_one_coincidental_word_pulls_neither_a_specialist_nor_a_sub_topic_rule(library_dir):
+    backend = load_library(library_dir)["backend"]
+    terms = idea_terms("Speed up the login page")
+    assert backend.role_for(terms, "en") == "Senior backend engineer"
+    assert backend.guardrails_for(terms, "en", count=2) == [
+        "Return a clear error for every invalid request.",
+        "State every assumption about the data model.",
+    ]

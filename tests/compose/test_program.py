@@ -19,12 +19,12 @@ def run(program, idea, context="", answer="decomposition"):
 
 def test_zero_shot_composes_from_the_ideas_domain(library_dir):
     program = build_curated_program(BackendType.ZERO_SHOT, load_library(library_dir))
-    prediction, lm = run(program, "Add login to the REST API for orders", "FastAPI")
+    prediction, lm = run(program, "Add login and auth to the REST API for orders", "FastAPI")
     assert prediction.domain == "backend"
     assert prediction.role == "Backend engineer specialising in APIs"
     assert prediction.guardrails[0] == "Require authentication on every endpoint that changes data."
     assert prediction.directive == (
-        "Add login to the REST API for orders. Cover what backend work needs. "
+        "Add login and auth to the REST API for orders. Cover what backend work needs. "
         "Use the context below."
     )
     assert prediction.framework == "decomposition"
