@@ -49,8 +49,11 @@ def prose(min_words: int, max_words: int) -> dict[str, Any]:
 
 
 def tighten_property(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """One output field's schema with its caps, choices or score steps applied."""
+    """One output field's schema with its caps, choices or score steps applied; a field that
+    already lists its choices (a Literal) keeps them."""
     kind = schema.get("type")
+    if "enum" in schema:
+        return {"enum": list(schema["enum"])}
     if name in CHOICES and kind in ("string", None):
         return {"enum": list(CHOICES[name])}
     if name in SCORES and kind in ("number", "integer"):

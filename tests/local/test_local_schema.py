@@ -96,3 +96,12 @@ def test_response_schema_is_any_object_in_json_mode_and_none_for_free_text():
     assert response_schema({"type": "json_object"}) == {"type": "object"}
     assert response_schema({"type": "text"}) is None
     assert response_schema(None) is None
+
+
+def test_a_field_that_lists_its_choices_keeps_them():
+    schema = {
+        "properties": {"framework": {"enum": ["step-back", "decomposition"], "type": "string"}}
+    }
+    assert tighten_schema(schema)["properties"]["framework"] == {
+        "enum": ["step-back", "decomposition"]
+    }
