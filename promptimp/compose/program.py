@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from typing import Literal
 
 import dspy
+from dspy.utils.exceptions import AdapterParseError
 
 from promptimp.compose.domains import DomainClassifier, stems
 from promptimp.compose.library import DomainLibrary, idea_terms, terms_of
@@ -148,7 +149,10 @@ class CuratedImprover(dspy.Module):
         ]
         options = list(dict.fromkeys([*suited, *(demo.framework for demo in demos)]))
         choose = dspy.Predict(choose_among(options))
-        return choose(original_idea=idea, context=context, demos=demos).framework
+        try:
+            return choose(original_idea=idea, context=context, demos=demos).framework
+        except AdapterParseError:  # an answer outside the options: the domain's usual one
+            return options[0]
 
 
 def build_curated_program(

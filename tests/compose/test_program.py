@@ -68,3 +68,9 @@ def test_a_reported_problem_asks_for_causes_and_the_fix(library_dir):
     assert prediction.directive.startswith(
         "Find out why the REST API endpoint keeps timing out under load and fix it. List the"
     )
+
+
+def test_an_answer_outside_the_options_falls_back_to_the_domains_usual_framework(library_dir):
+    program = build_curated_program(BackendType.ZERO_SHOT, load_library(library_dir))
+    prediction, _ = run(program, "Design a REST API for orders", answer="interpretive-dance")
+    assert prediction.framework == "chain-of-thought"  # the test packs list every framework
