@@ -16,7 +16,7 @@ from typing import Generic, Literal, TypeVar
 from pydantic import BaseModel, Field, ValidationError
 
 from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, PromptImpError
-from promptimp.quality import words
+from promptimp.quality import STOP_WORDS, words
 
 LANGUAGES = ("en", "es")
 
@@ -48,6 +48,17 @@ class Role(Keyed):
 
 class Guardrail(Keyed):
     text: str = Field(min_length=10)
+
+    def overlap(self, idea_terms: set[str]) -> int:
+        """How many of its own content words the idea also uses."""
+        own = {tuple(terms_of(word)) for word in words(self.text) if word not in STOP_WORDS}
+        return sum(all(term in idea_terms for term in stem) for stem in own if stem)
+
+    def calls(self, idea_terms: set[str]) -> bool:
+        """Whether the idea calls for this sub-topic rule: STRONG_HITS of its key words, or one
+        key word and a word of the rule itself."""
+        hits = self.hits(idea_terms)
+        return hits >= STRONG_HITS or (hits == 1 and self.overlap(idea_terms) >= 1)
 
 
 STRONG_HITS = 2
@@ -89,12 +100,17 @@ class DomainPack(BaseModel):
     def guardrails_for(
         self, terms: set[str], language: str, count: int = MAX_GUARDRAILS - 1
     ) -> list[str]:
-        """`count` guardrails: the sub-topic ones the idea calls for (STRONG_HITS), most hits
-        first, then the broad ones, each in library order."""
+        """`count` guardrails: the sub-topic ones the idea calls for (`Guardrail.calls`), most
+        hits first, then the broad ones, those sharing the idea's words first; ties keep
+        library order."""
         rules = self.guardrails.get(language)
-        called = [rule for rule in rules if rule.hits(terms) >= STRONG_HITS]
-        called.sort(key=lambda rule: -rule.hits(terms))
-        broad = [rule for rule in rules if not rule.keywords]
+        called = sorted(
+            (rule for rule in rules if rule.keywords and rule.calls(terms)),
+            key=lambda rule: (-rule.hits(terms), -rule.overlap(terms)),
+        )
+        broad = sorted(
+            (rule for rule in rules if not rule.keywords), key=lambda rule: -rule.overlap(terms)
+        )
         return [rule.text for rule in [*called, *broad][:count]]
 
     def document(self, language: str | None = None) -> str:
