@@ -71,8 +71,9 @@ class Settings(BaseSettings):
     DSPY_FEWSHOT_USER_TRAINSET_PATH: str = "data/user_trainset.jsonl"
     DSPY_FEWSHOT_K: int = Field(default=3, ge=1, le=20)
     DSPY_FEWSHOT_COMPILED_PATH: str = "models/prompt_improver_fewshot.json"
-    DOMAIN_LIBRARY_PATH: str = "data/domains"
-    """The curated roles and guardrails the embedded model's program composes from."""
+    DOMAIN_LIBRARY_PATH: str = ""
+    """The curated roles and guardrails the embedded model's program composes from; empty =
+    the bundled library (data/domains/)."""
 
     # HTTP API and quality targets
     API_HOST: str = "127.0.0.1"

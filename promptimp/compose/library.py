@@ -19,6 +19,7 @@ from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, PromptImpError
 from promptimp.quality import STOP_WORDS, words
 
 LANGUAGES = ("en", "es")
+BUNDLED_LIBRARY = Path(__file__).resolve().parents[2] / "data" / "domains"
 
 
 class LibraryError(PromptImpError):
@@ -174,9 +175,10 @@ class DomainLibrary:
         return list(self.packs)
 
 
-def load_library(folder: str | Path) -> DomainLibrary:
-    """The packs of every `*.json` file in `folder`; LibraryError names a bad or missing file."""
-    return _load_library(str(Path(folder).resolve()))
+def load_library(folder: str | Path = "") -> DomainLibrary:
+    """The packs of every `*.json` file in `folder` (empty: the bundled library); LibraryError
+    names a bad or missing file."""
+    return _load_library(str(Path(folder or BUNDLED_LIBRARY).resolve()))
 
 
 @lru_cache(maxsize=4)
