@@ -151,6 +151,9 @@ translate treat trim turn tune underline unify update upgrade use utilise utiliz
 verify virtualise walk warn weigh word wrap write say meet tell greet introduce thank invite
 welcome open close sign ship share stop wait mind watch double-check cross-check draw
 help let be retry geocode synthesise synthesize localise localize itemise itemize seed
+acknowledge alert apologise apologize attribute block contain decline disable distinguish grant
+ground hash hold mask mix mock never plant promise read recap recruit redirect reply reproduce
+reset round spread take trace vary encode
 """
 _IMPERATIVES_ES = """
 abre aclara acompaña actualiza adapta advierte agrega agrupa ajusta analiza anota aplica aporta
@@ -169,6 +172,9 @@ reformula registra reparte repasa reescribe resalta resume resuelve respeta resp
 revisa selecciona señala separa simplifica sigue sintetiza sugiere termina traduce trata
 usa utiliza valida verifica saluda despide invita agradece cierra dile escoge añade suma
 resta cuenta comparte firma envía
+alerta ancla apoya asume basa combina cubre ejecuta entrega facilita lee limpia nunca pregunta
+promete recoge reconoce redirige redondea rellena siembra simula vincula deja quita compila
+rotula toma codifica perfila activa localiza
 """
 IMPERATIVES_EN = frozenset(plain(_IMPERATIVES_EN).split())
 IMPERATIVES_ES = frozenset(plain(_IMPERATIVES_ES).split())
