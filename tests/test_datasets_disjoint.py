@@ -1,4 +1,5 @@
-"""The evaluation ideas (devset, wildset) are unseen: none is a near-duplicate of a training idea.
+"""The evaluation ideas (devset, wildset) are unseen: none is a near-duplicate of a training idea
+(the trainset's, or the domain library's everyday example ideas).
 
 Measure (eval/overlap.py): Jaccard similarity of the two ideas' sets of content words (the
 quality lexicon's words: lower-cased, accents folded, English and Spanish stop words removed,
@@ -16,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from eval.overlap import near_duplicates, similarity
+from promptimp.compose.library import load_library
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 
@@ -28,6 +30,12 @@ def ideas(name: str) -> list[str]:
 @pytest.mark.parametrize("evaluation", ["devset.jsonl", "wildset.jsonl"])
 def test_no_evaluation_idea_is_a_near_duplicate_of_a_training_idea(evaluation):
     assert near_duplicates(ideas(evaluation), ideas("trainset.jsonl")) == []
+
+
+@pytest.mark.parametrize("evaluation", ["devset.jsonl", "wildset.jsonl"])
+def test_no_evaluation_idea_is_a_near_duplicate_of_a_library_example(evaluation):
+    examples = [idea for pack in load_library() for idea in pack.examples.en + pack.examples.es]
+    assert near_duplicates(ideas(evaluation), examples) == []
 
 
 def test_the_two_evaluation_sets_do_not_repeat_each_other():

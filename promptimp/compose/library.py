@@ -90,6 +90,9 @@ class DomainPack(BaseModel):
     guardrails: PerLanguage[list[Guardrail]]
     frameworks: list[Framework] = Field(default_factory=lambda: list(FRAMEWORKS))
     """The reasoning frameworks that suit the domain's tasks, the most usual first."""
+    examples: PerLanguage[list[str]] = Field(default_factory=lambda: PerLanguage(en=[], es=[]))
+    """Ideas of this domain as people type them (short, vague, misspelt): what the domain
+    classifier learns everyday phrasing from."""
 
     def role_for(self, terms: set[str], language: str) -> str:
         """The specialist role the idea calls for with STRONG_HITS or more (the most hits
@@ -123,6 +126,7 @@ class DomainPack(BaseModel):
             parts += [role.role for role in self.roles.get(lang)]
             parts += [word for role in self.roles.get(lang) for word in role.keywords]
             parts += [rule.text for rule in self.guardrails.get(lang)]
+            parts += self.examples.get(lang)
         return "\n".join(parts)
 
 

@@ -77,3 +77,16 @@ def test_one_coincidental_word_pulls_neither_a_specialist_nor_a_sub_topic_rule(l
         "Return a clear error for every invalid request.",
         "State every assumption about the data model.",
     ]
+
+
+def test_a_packs_everyday_examples_teach_the_classifier(tmp_path):
+    from tests.compose.conftest import BACKEND, COOKING
+
+    folder = tmp_path / "domains"
+    folder.mkdir()
+    taught = {**COOKING, "examples": {"en": ["what can I make with leftover rice"], "es": []}}
+    for data in (BACKEND, taught):
+        (folder / f"{data['domain']}.json").write_text(json.dumps(data), encoding="utf-8")
+    library = load_library(folder)
+    assert library["backend"].examples.en == []
+    assert DomainClassifier(library)("leftover rice ideas")[0] == "cooking"
