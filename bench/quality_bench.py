@@ -33,11 +33,10 @@ sys.path.insert(0, str(ROOT))
 from eval.agreement import (  # noqa: E402
     BUNDLED_GOLD,
     BUNDLED_JUDGMENTS,
-    SPLITS,
     example_guardrails,
     gold_acceptance,
     load_judgments,
-    measure,
+    measure_all,
 )
 from promptimp.models import BackendType, ImprovedPrompt, PromptImpError  # noqa: E402
 from promptimp.quality import Demo, check_prompt  # noqa: E402
@@ -137,13 +136,16 @@ def print_generation(args: argparse.Namespace, demos: list[Demo]) -> None:
 def print_agreement(judgments: Path, demos: list[Demo]) -> None:
     rows = load_judgments(judgments)
     print(f"\nagreement with {len(rows)} labeled outputs ({judgments.relative_to(ROOT)})")
-    print(f"{'split':<8} {'n':>4} {'agree':>7} {'junk mean':>9} {'ok mean':>8} {'conf AUC':>8}")
-    for split in (*SPLITS, "all"):
-        result = measure(rows, split, demos)
+    print(
+        f"{'split':<8} {'n':>4} {'agree':>7} {'junk mean':>9} {'ok mean':>8} {'score AUC':>9} "
+        f"{'shown conf AUC':>14}"
+    )
+    for result in measure_all(rows, demos):
+        shown = "" if result.shown_confidence_auc is None else f"{result.shown_confidence_auc:.3f}"
         print(
-            f"{split:<8} {result.count:>4} {result.agreement:>7.1%} "
+            f"{result.split:<8} {result.count:>4} {result.agreement:>7.1%} "
             f"{result.junk_mean_score or 0:>9.3f} {result.acceptable_mean_score or 0:>8.3f} "
-            f"{result.confidence_auc or 0:>8.3f}"
+            f"{result.confidence_auc or 0:>9.3f} {shown:>14}"
         )
     print("\ngold prompts accepted (hand-written, acceptable by the labeling standard)")
     print(f"{'dataset':<16} {'n':>4} {'accepted':>8} {'share':>7}  most failed checks")

@@ -27,6 +27,19 @@ BUNDLED_GOLD = tuple(
 )
 """Hand-written prompts shipped with the workbench: the verdict should accept every one."""
 SPLITS = ("tune", "holdout")
+MODEL_SOURCE = "local-"
+"""The source prefix of outputs the embedded model wrote (the rest are hand-written)."""
+
+
+def measure_all(judgments: Sequence[Judgment], demos: Sequence[Demo] = ()) -> list[Agreement]:
+    """Agreement per split, over all rows, and over the embedded model's outputs alone."""
+    model = measure(judgments, "all", demos, source_prefix=MODEL_SOURCE)
+    return [
+        *(measure(judgments, split, demos) for split in (*SPLITS, "all")),
+        model.model_copy(update={"split": "model"}),
+    ]
+
+
 Row = TypeVar("Row", bound=WrittenPrompt)
 
 
@@ -37,6 +50,8 @@ class Judgment(WrittenPrompt):
     acceptable: bool
     reason: str
     split: str = "tune"
+    confidence: float | None = None
+    """The confidence shown with a model's output (None for hand-written rows)."""
 
 
 class Disagreement(BaseModel):
@@ -72,6 +87,9 @@ class Agreement(BaseModel):
     """Labeled acceptable that the verdict rejects."""
     confidence_auc: float | None
     """How well the confidence (the quality score) ranks acceptable above junk."""
+    shown_confidence_auc: float | None = None
+    """The same for the confidence shown with the model outputs among the rows (None when
+    no row carries one)."""
     disagreements: tuple[Disagreement, ...]
 
 
@@ -167,10 +185,19 @@ def _mean(values: Sequence[float]) -> float | None:
 
 
 def measure(
-    judgments: Iterable[Judgment], split: str = "all", demos: Sequence[Demo] = ()
+    judgments: Iterable[Judgment],
+    split: str = "all",
+    demos: Sequence[Demo] = (),
+    source_prefix: str = "",
 ) -> Agreement:
-    """Agreement of the verdict with the labels over `split` ('tune', 'holdout' or 'all')."""
-    chosen = [j for j in judgments if split == "all" or j.split == split]
+    """Agreement of the verdict with the labels over `split` ('tune', 'holdout' or 'all'),
+    of the rows whose source starts with `source_prefix` (all rows when empty)."""
+    chosen = [
+        j
+        for j in judgments
+        if (split == "all" or j.split == split) and j.source.startswith(source_prefix)
+    ]
+    shown = [j for j in chosen if j.confidence is not None]
     reports = [judge(j, demos) for j in chosen]
     good = [r.score for j, r in zip(chosen, reports, strict=True) if j.acceptable]
     junk = [r.score for j, r in zip(chosen, reports, strict=True) if not j.acceptable]
@@ -186,6 +213,10 @@ def measure(
         passed_junk=sum(not j.acceptable and r.acceptable for j, r in pairs),
         rejected_good=sum(j.acceptable and not r.acceptable for j, r in pairs),
         confidence_auc=auc(good, junk),
+        shown_confidence_auc=auc(
+            [j.confidence for j in shown if j.acceptable],
+            [j.confidence for j in shown if not j.acceptable],
+        ),
         disagreements=tuple(
             Disagreement(
                 idea=j.idea,

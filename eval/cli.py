@@ -160,16 +160,15 @@ def agreement(
     hand-written gold prompts it accepts."""
     from eval.agreement import (
         BUNDLED_GOLD,
-        SPLITS,
         example_guardrails,
         gold_acceptance,
         load_judgments,
-        measure,
+        measure_all,
     )
 
     rows = load_judgments(judgments)
     demos = example_guardrails(trainset)
-    results = [measure(rows, split, demos) for split in (*SPLITS, "all")]
+    results = measure_all(rows, demos)
     golds = [gold_acceptance(path) for path in gold or BUNDLED_GOLD]
     if as_json:
         echo_json(
@@ -270,19 +269,21 @@ def _number(value: float | None) -> str:
 def _print_agreement(results: list[Agreement]) -> None:
     typer.echo(
         f"{'split':<8} {'n':>4} {'agree':>7} {'junk mean':>9} {'ok mean':>8} {'ok=ok':>6} "
-        f"{'junk=junk':>9} {'junk->ok':>8} {'ok->junk':>8} {'AUC':>6}"
+        f"{'junk=junk':>9} {'junk->ok':>8} {'ok->junk':>8} {'AUC':>6} {'shown':>6}"
     )
     for r in results:
         typer.echo(
             f"{r.split:<8} {r.count:>4} {r.agreement:>7.1%} {_number(r.junk_mean_score):>9} "
             f"{_number(r.acceptable_mean_score):>8} {r.both_acceptable:>6} {r.both_junk:>9} "
-            f"{r.passed_junk:>8} {r.rejected_good:>8} {_number(r.confidence_auc):>6}"
+            f"{r.passed_junk:>8} {r.rejected_good:>8} {_number(r.confidence_auc):>6} "
+            f"{_number(r.shown_confidence_auc):>6}"
         )
     typer.echo(
         "ok=ok / junk=junk: label and verdict agree; junk->ok: labeled junk, verdict acceptable; "
-        "ok->junk: the reverse. AUC: the confidence (quality score) ranking acceptable above junk."
+        "ok->junk: the reverse. AUC: the quality score ranking acceptable above junk; shown: the "
+        "same for the confidence the workbench showed. model: the embedded model's outputs only."
     )
-    for disagreement in results[-1].disagreements:
+    for disagreement in results[-2].disagreements:
         label = "acceptable" if disagreement.label else "junk"
         verdict = "acceptable" if disagreement.verdict else "junk"
         typer.echo(

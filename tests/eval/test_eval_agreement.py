@@ -130,7 +130,7 @@ def test_the_command_gives_json(judgments, gold):
     args = ["eval", "agreement", "--judgments", str(judgments), "--gold", str(gold), "--json"]
     result = CliRunner().invoke(app, args)
     answer = json.loads(result.stdout)
-    assert [split["split"] for split in answer["agreement"]] == [*SPLITS, "all"]
+    assert [split["split"] for split in answer["agreement"]] == [*SPLITS, "all", "model"]
     assert [(g["accepted"], g["total"], g["share"]) for g in answer["gold_acceptance"]] == [
         (1, 2, 0.5)
     ]
@@ -159,6 +159,22 @@ def test_the_verdict_accepts_the_bundled_gold_and_agrees_with_the_labels():
     for path in BUNDLED_GOLD:
         gold = gold_acceptance(path)
         assert gold.share >= 0.95, (gold.dataset, gold.failing_checks, gold.rejected[:5])
-    result = measure(load_judgments(BUNDLED_JUDGMENTS), "all")
+    # A regression guard on the hand-written rows the checks were tuned on; the agreement on the
+    # embedded model's labeled outputs is a figure that bench/quality_bench.py reports.
+    result = measure(load_judgments(BUNDLED_JUDGMENTS), "all", source_prefix="hand-")
     assert result.agreement >= 0.96
     assert result.junk_mean_score <= 0.4 <= 0.7 <= result.acceptable_mean_score
+
+
+def test_the_model_row_covers_model_outputs_and_their_shown_confidence():
+    from eval.agreement import Judgment, measure_all
+
+    rows = [
+        Judgment(**row("tune", True, source="local-zero-shot-composed", confidence=0.9)),
+        Judgment(**row("holdout", False, source="local-few-shot-composed", confidence=0.4)),
+        Judgment(**row("tune", True, source="hand-good")),
+    ]
+    results = {result.split: result for result in measure_all(rows)}
+    assert results["all"].count == 3 and results["model"].count == 2
+    assert results["model"].shown_confidence_auc == 1.0
+    assert results["tune"].shown_confidence_auc is None  # one shown confidence, no junk
