@@ -19,7 +19,8 @@ add nuance), a junk one 0.4 x that mean. Free of DSPy and of eval/, and fast (wo
 frequencies from the offline `wordfreq` package, cached).
 
 Modules, by job: `lexicon` (word lists, stop words, key terms, word frequencies, language),
-`patterns` (the noise patterns), `trades` (profession and idea words per trade), `sentences`
+`patterns` (the noise patterns), `trades` (profession and idea words per trade), `objects`
+(what a rule or request is about and the idea words that call for it), `sentences`
 (instruction, statement, cut-off and loop forms), `reading` (what the checks read), one module
 of checks per part (`role`, `directive`, `guardrails`, `noise`, `language`, `structure`),
 `report` (Check, QualityReport, score, confidence) and `prompt` (check_prompt, check_run).

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from promptimp.quality.lexicon import coverage, key_terms, prefixes, words
+from promptimp.quality.objects import foreign_objects
 from promptimp.quality.reading import Reading, request_of
 from promptimp.quality.report import Check
 from promptimp.quality.sentences import ends_cut_off, starts_imperative
@@ -58,6 +59,16 @@ def check_directive(reading: Reading) -> list[Check]:
             f"the directive covers {share:.0%} of the idea's key terms"
             + (f" and {specifics} of the context's" if specifics else ""),
             value=max(share, DIRECTIVE_COVERAGE) if covered else share,
+        )
+    )
+    things = foreign_objects(directive, f"{reading.idea}\n{reading.context}")
+    checks.append(
+        Check(
+            "directive asks for the idea's objects",
+            not things,
+            "the directive asks only for what the idea mentions or implies"
+            if not things
+            else f"the directive asks for {things[0]}, which the idea never mentions",
         )
     )
     return checks

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from promptimp.models import MAX_GUARDRAILS, MIN_GUARDRAILS
 from promptimp.quality.directive import directive_coverage, on_task
 from promptimp.quality.lexicon import key_terms, plain, prefixes, words
+from promptimp.quality.objects import foreign_objects
 from promptimp.quality.reading import Reading
 from promptimp.quality.report import Check, Demo
 from promptimp.quality.sentences import MODALS, ends_cut_off, starts_imperative, states_constraint
@@ -15,6 +17,10 @@ from promptimp.quality.trades import TRADE_IDEAS, idea_trades
 MIN_GUARDRAIL_WORDS = 4
 RELATED_GUARDRAILS = 1 / 3
 """The least share of guardrails that must share a key term with the idea, context or task."""
+VAGUE_TERMS = 2
+"""An idea with at most this many key terms names no object: the prompt may ask for it."""
+ASKS_FIRST = re.compile(r"(?:^|[.!?]\s+)(?:ask|pide|pregunta)\b", re.I)
+"""A directive sentence that asks for what the idea leaves out."""
 
 
 def _near(first: str, second: str) -> bool:
@@ -23,6 +29,12 @@ def _near(first: str, second: str) -> bool:
     if not ours or not theirs:
         return plain(first).strip() == plain(second).strip()
     return len(ours & theirs) / len(ours | theirs) >= 0.7
+
+
+def _asks_for_what_is_missing(reading: Reading) -> bool:
+    """A vague idea (at most VAGUE_TERMS key terms) whose directive asks for the missing
+    pieces first: its guardrails can only be general rules of the craft."""
+    return len(reading.idea_terms) <= VAGUE_TERMS and bool(ASKS_FIRST.search(reading.directive))
 
 
 def check_guardrails(reading: Reading, demos: Sequence[Demo]) -> list[Check]:
@@ -76,14 +88,21 @@ def check_guardrails(reading: Reading, demos: Sequence[Demo]) -> list[Check]:
     trade_words = set().union(*(TRADE_IDEAS[trade] for trade in idea_trades(reading)))
     related = [rule for rule in rules if key_terms(rule) & task or set(words(rule)) & trade_words]
     share = len(related) / len(rules) if rules else 0.0
+    asks_first = _asks_for_what_is_missing(reading)
     checks.append(
         Check(
             "guardrails are about the idea",
-            share >= RELATED_GUARDRAILS,
-            f"{len(related)} of {len(rules)} guardrails share a key term with the idea or task",
-            value=share,
+            share >= RELATED_GUARDRAILS or asks_first,
+            f"{len(related)} of {len(rules)} guardrails share a key term with the idea or task"
+            + (
+                ", and the vague idea's directive asks for the missing details"
+                if asks_first
+                else ""
+            ),
+            value=max(share, RELATED_GUARDRAILS) if asks_first else share,
         )
     )
+    checks.append(_objects_check(reading))
     idea_terms = key_terms(f"{reading.idea} {reading.context}")
     foreign = [
         rule
@@ -101,3 +120,25 @@ def check_guardrails(reading: Reading, demos: Sequence[Demo]) -> list[Check]:
         )
     )
     return checks
+
+
+def _objects_check(reading: Reading) -> Check:
+    """No guardrail is about an object (a meeting, a recipe, a pod) the idea never calls for."""
+    given = f"{reading.idea}\n{reading.context}"
+    off_task = [
+        (number, rule, things)
+        for number, rule in enumerate(reading.guardrails, 1)
+        if (things := foreign_objects(rule, given))
+    ]
+    if not off_task:
+        return Check(
+            "guardrails are about the idea's objects",
+            True,
+            "every guardrail is about something the idea mentions or implies",
+        )
+    number, rule, things = off_task[0]
+    return Check(
+        "guardrails are about the idea's objects",
+        False,
+        f"guardrail {number} is about {things[0]}, which the idea never mentions: {rule[:60]!r}",
+    )

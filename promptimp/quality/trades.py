@@ -43,7 +43,8 @@ _TRADES: dict[str, tuple[str, str]] = {
         "write escribe escribir redacta redactar email emails correo post blog speech "
         "discurso letter carta newsletter copy article articulo story cuento poem poema essay "
         "ensayo bio caption announcement anuncio invitation invitacion message mensaje "
-        "readme linkedin tweet docs documentation wording tone",
+        "readme linkedin tweet docs documentation wording tone presentation presentacion slides "
+        "diapositivas",
     ),
     "education": (
         "teacher tutor educator instructor professor lecturer profesor profesora maestro "
@@ -79,7 +80,8 @@ _TRADES: dict[str, tuple[str, str]] = {
     "legal": (
         "lawyer attorney counsel paralegal abogado abogada notary solicitor",
         "contract contrato contratos terms terminos privacy privacidad gdpr rgpd legal policy "
-        "politica license licencia trademark debt deuda compliance lease alquiler factura",
+        "politica license licencia trademark debt deuda compliance lease alquiler factura cookie "
+        "cookies consent consentimiento disclaimer",
     ),
     "research": (
         "researcher investigador investigadora academic economist scholar",
