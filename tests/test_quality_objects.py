@@ -91,7 +91,7 @@ def test_a_vague_idea_may_get_general_rules_when_the_directive_asks_for_the_miss
     vague = {
         "idea": "polish my essay",
         "context": "",
-        "role": "Professional editor and writing coach for students",
+        "role": "Professional editor and essay writing coach",
         "directive": (
             "Edit the essay for clarity and flow. Ask for the essay, its reader and its word "
             "limit before editing."
@@ -106,3 +106,35 @@ def test_a_vague_idea_may_get_general_rules_when_the_directive_asks_for_the_miss
     assert report_for(**vague).acceptable, report_for(**vague).summary
     no_ask = with_changes(vague, directive="Edit the essay for clarity, flow and a strong ending.")
     assert "guardrails are about the idea" in failed(report_for(**no_ask))
+
+
+def test_a_role_specialising_in_something_the_idea_never_calls_for_fails():
+    good = report_for(**with_changes(MIGRATE, role="Database engineer specialising in PostgreSQL"))
+    assert good.acceptable, good.summary
+    junk = report_for(
+        **with_changes(MIGRATE, role="Database engineer specialising in employee surveys")
+    )
+    assert "role is about the idea's objects" in failed(junk)
+    assert not junk.acceptable
+
+
+def test_model_training_rules_need_an_idea_about_a_model():
+    rule = "Split the training, validation and test data before any tuning"
+    churn = with_changes(
+        MIGRATE,
+        idea="Predict which customers will cancel next month",
+        context="Two years of billing history in PostgreSQL",
+        directive=(
+            "Build a first model that predicts which customers will cancel next month from two "
+            "years of billing history, with a baseline and an honest test score."
+        ),
+        role="Machine learning engineer for customer churn models",
+        guardrails=[
+            rule,
+            "Report the baseline score next to the model's score",
+            "Flag every billing field that is only known after a customer cancels",
+        ],
+    )
+    assert report_for(**churn).acceptable, report_for(**churn).summary
+    off_task = with_changes(MIGRATE, guardrails=[*MIGRATE["guardrails"][:2], rule])
+    assert "guardrails are about the idea's objects" in failed(report_for(**off_task))

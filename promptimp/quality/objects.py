@@ -67,7 +67,8 @@ _OBJECTS: dict[str, tuple[str, str]] = {
     ),
     "a product roadmap": (
         r"roadmap hoja\sde\sruta",
-        r"roadmap hoja\sde\sruta product producto feature funcionalidad release backlog sprint",
+        r"roadmap hoja\sde\sruta build\snext product producto feature funcionalidad release "
+        r"backlog sprint",
     ),
     "a code listing": (
         r"exact\slines? line\sor\sblock corrected\scode lineas\sexactas codigo\scorregido",
@@ -105,20 +106,22 @@ _OBJECTS: dict[str, tuple[str, str]] = {
         r"tesis manual",
     ),
     "fiction: dialogue, characters, point of view": (
-        r"dialogue dialogo narrator narrador plot\b trama one\stense",
+        r"dialogue dialogo narrator narrador plot\b trama one\stense fiction ficcion novelist "
+        r"novelista",
         r"story stories cuento novel\b novels\b novela fiction ficcion script guion screenplay "
         r"play\b obra scene escena character personaje narrat dialog relato chapter capitulo "
-        r"fanfic book libro socrat philosoph filosof",
+        r"fanfic book libro socrat philosoph filosof microrrelato terror horror",
     ),
     "learners": (
         r"learner student alumn estudiante learning\sobjective objetivo\sde\saprendizaje",
         r"teach ensen lesson leccion class\b classes clase course curso student alumn "
         r"estudiante school escuela colegio kids\b ninos grade\b graders schooler learn aprend "
         r"study estudi exam\b exams\b examen tutor homework deberes workshop taller training "
-        r"formacion bachiller rubric rubrica grading thesis tesis master univers phd doctor",
+        r"formacion kid\b child children hijo hija bachiller rubric rubrica grading thesis tesis "
+        r"master univers phd doctor",
     ),
     "employees and their jobs": (
-        r"employee empleado staff\b puesto",
+        r"employee empleado puesto",
         r"employee empleado staff\b plantilla hr\b rrhh hiring contrat team\b equipo job\b "
         r"puesto workplace trabajo laboral manager onboarding performance salary salario "
         r"worker trabajador exit\b company empresa pyme organi business negocio policy "
@@ -155,7 +158,7 @@ _OBJECTS: dict[str, tuple[str, str]] = {
     ),
     "a translation": (
         r"translation traduccion translator traductor target\slanguage idioma\sde\sdestino",
-        r"translat traduc locali i18n multilingual multilingue idioma bilingual bilingue",
+        r"translat traduc subtit locali i18n multilingual multilingue idioma bilingual bilingue",
     ),
     "a diagnosis": (
         r"medication medicamento",
@@ -163,8 +166,15 @@ _OBJECTS: dict[str, tuple[str, str]] = {
         r"health diagnos illness patient paciente pregnan embaraz disease clinic therapy "
         r"terapia treatment tratamiento",
     ),
+    "a model to train": (
+        r"training,?\s(?:validation|set|data) prediction\stime leakage conjunto\sde\sentrenamiento "
+        r"fuga\sde\sdatos",
+        r"model modelo predict predic forecast pronost machine\slearning ml\b train\b training "
+        r"entren classif regress churn neural deep\slearning dataset sensor maintenance "
+        r"mantenimiento",
+    ),
     "pytest": (r"pytest", r"pytest python django flask fastapi"),
-    "Python": (r"python", r"python pytest django flask fastapi pandas numpy jupyter"),
+    "Python": (r"python", r"python pytest django flask fastapi pandas numpy jupyter docstring"),
 }
 OBJECTS = tuple(
     Thing(name, _pattern(named), _pattern(called_for))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from promptimp.quality.lexicon import STEM_CHARS, key_terms, words
+from promptimp.quality.objects import foreign_objects
 from promptimp.quality.patterns import PROGRAM_WORDS
 from promptimp.quality.reading import Reading
 from promptimp.quality.report import Check
@@ -82,6 +83,16 @@ def check_role(reading: Reading) -> list[Check]:
             if fitting
             else f"the role is a {'/'.join(trades)} trade, the idea is about "
             f"{'/'.join(sorted(served))}",
+        )
+    )
+    things = foreign_objects(reading.role, f"{reading.idea}\n{reading.context}")
+    checks.append(
+        Check(
+            "role is about the idea's objects",
+            not things,
+            "the role's speciality is something the idea mentions or implies"
+            if not things
+            else f"the role specialises in {things[0]}, which the idea never mentions",
         )
     )
     return checks

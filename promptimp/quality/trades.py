@@ -27,7 +27,10 @@ _TRADES: dict[str, tuple[str, str]] = {
         "readme repository repo web website app apps software render renders tests testing "
         "ci cd infra infrastructure cloud staging logs logging alerting monitoring spa "
         "frontend mobile ios android rust golang kotlin swift excel formula responsive "
-        "navigation navegacion index indexes indices query queries consulta consultas",
+        "navigation navegacion index indexes indices query queries consulta consultas test "
+        "pytest fixture fixtures unit unitarias pruebas junit jest spring boot jpa flutter dart "
+        "iphone ipad push notifications notificaciones ssh github gitlab pull commit branch "
+        "div docstrings docstring module modulo npm package",
     ),
     "data": (
         "analyst analysts scientist statistician analista estadistico estadistica cientifico",
@@ -75,7 +78,8 @@ _TRADES: dict[str, tuple[str, str]] = {
         "mercado meeting reunion business negocio company empresa pyme brand marca budget "
         "presupuesto invoice factura hiring interview pitch investor investors roadmap "
         "stakeholders proposal propuesta team equipo buy vendor stories feature features "
-        "alquiler local comercial onboarding welcome",
+        "alquiler local comercial onboarding welcome entrevista contratar contratacion hire hiring "
+        "recruit recruiting reclutar candidate candidato candidatos job empleo",
     ),
     "legal": (
         "lawyer attorney counsel paralegal abogado abogada notary solicitor",

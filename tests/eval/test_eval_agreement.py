@@ -178,3 +178,11 @@ def test_the_model_row_covers_model_outputs_and_their_shown_confidence():
     assert results["all"].count == 3 and results["model"].count == 2
     assert results["model"].shown_confidence_auc == 1.0
     assert results["tune"].shown_confidence_auc is None  # one shown confidence, no junk
+
+
+def test_the_verdict_agrees_with_the_labels_on_the_composed_outputs_it_was_tuned_on():
+    # A regression guard on the tune split of the composed embedded outputs; the holdout
+    # figure is the honest one and is printed by `promptimp eval agreement`.
+    result = measure(load_judgments(BUNDLED_JUDGMENTS), "tune", source_prefix="local-")
+    assert result.count >= 80
+    assert result.agreement >= 0.88
