@@ -105,7 +105,7 @@ _OBJECTS: dict[str, tuple[str, str]] = {
         r"book libro novel\b novels\b novela chapter capitulo story stories cuento ebook thesis "
         r"tesis manual",
     ),
-    "fiction: dialogue, characters, point of view": (
+    "fiction (dialogue, plot, a narrator)": (
         r"dialogue dialogo narrator narrador plot\b trama one\stense fiction ficcion novelist "
         r"novelista",
         r"story stories cuento novel\b novels\b novela fiction ficcion script guion screenplay "
