@@ -131,9 +131,18 @@ FIX_OPENINGS = {"en": "Find out why", "es": "Averigua por qué"}
 """How a task sentence for a reported problem starts ('background jobs keep getting lost')."""
 
 
+EXPLAIN_OPENINGS = ("Explain ", "Explica ", "Answer this question, ", "Responde a esta pregunta, ")
+"""How a task sentence for a question or a how-to starts."""
+
+
 def is_fix_task(sentence: str) -> bool:
     """True for a task sentence that asks to find and fix a reported problem."""
     return sentence.startswith(tuple(FIX_OPENINGS.values()))
+
+
+def is_explain_task(sentence: str) -> bool:
+    """True for a task sentence that asks for an explanation or an answer."""
+    return sentence.startswith(EXPLAIN_OPENINGS)
 
 
 def drop_framing(idea: str) -> str:

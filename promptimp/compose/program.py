@@ -24,7 +24,7 @@ from dspy.utils.exceptions import AdapterParseError
 
 from promptimp.compose.domains import DomainClassifier, stems
 from promptimp.compose.library import DomainLibrary, idea_terms, terms_of
-from promptimp.compose.phrasing import drop_framing, is_fix_task, task_sentence
+from promptimp.compose.phrasing import drop_framing, is_explain_task, is_fix_task, task_sentence
 from promptimp.fewshot import DemoSelector
 from promptimp.models import BackendType
 from promptimp.quality import language_of
@@ -41,6 +41,13 @@ FIX_NEEDS = {
     "es": "Enumera las causas probables de más a menos, cómo confirmar cada una y la solución.",
 }
 """What a good answer to a reported problem needs, in any domain."""
+EXPLAIN_NEEDS = {
+    "en": "Explain it step by step with one concrete example, and say what depends on details "
+    "not given.",
+    "es": "Explícalo paso a paso con un ejemplo concreto y di qué depende de detalles que no se "
+    "dan.",
+}
+"""What a good answer to a question or a how-to needs, in any domain."""
 CONTEXT_NOTE = {
     "en": "Use the context below.",
     "es": "Ten en cuenta el contexto de abajo.",
@@ -133,6 +140,8 @@ class CuratedImprover(dspy.Module):
             sentences.append(pack.ask_first.get(language))
         elif is_fix_task(task):
             sentences.append(FIX_NEEDS[language])
+        elif is_explain_task(task):
+            sentences.append(EXPLAIN_NEEDS[language])
         else:
             sentences.append(pack.needs.get(language))
         if context.strip():

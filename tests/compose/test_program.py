@@ -74,3 +74,11 @@ def test_an_answer_outside_the_options_falls_back_to_the_domains_usual_framework
     program = build_curated_program(BackendType.ZERO_SHOT, load_library(library_dir))
     prediction, _ = run(program, "Design a REST API for orders", answer="interpretive-dance")
     assert prediction.framework == "chain-of-thought"  # the test packs list every framework
+
+
+def test_a_question_asks_for_an_explanation_rather_than_the_domains_deliverable(library_dir):
+    program = build_curated_program(BackendType.ZERO_SHOT, load_library(library_dir))
+    prediction, _ = run(program, "how do I version a REST API without breaking clients")
+    assert prediction.directive.startswith(
+        "Explain how to version a REST API without breaking clients. Explain it step by step"
+    )
