@@ -55,10 +55,15 @@ def server_pid(port: int) -> int:
 
 
 def inotify_watches(pid: int) -> int:
-    """How many inotify watches the process holds, over all its descriptors."""
-    return sum(
-        info.read_text().count("inotify wd:") for info in Path(f"/proc/{pid}/fdinfo").iterdir()
-    )
+    """How many inotify watches the process holds, over all its descriptors (one closed while
+    they are read holds none)."""
+    watches = 0
+    for info in Path(f"/proc/{pid}/fdinfo").iterdir():
+        try:
+            watches += info.read_text().count("inotify wd:")
+        except FileNotFoundError:
+            continue
+    return watches
 
 
 def refuses(address: str, port: int) -> bool:
