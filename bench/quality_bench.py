@@ -26,6 +26,7 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import TextIO
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -89,7 +90,7 @@ def run_backend(
 
 
 def write_outputs(
-    dump,
+    dump: TextIO,
     dataset: str,
     backend: BackendType,
     rows: list[tuple[str, ImprovedPrompt | None, bool, float]],

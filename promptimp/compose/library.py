@@ -1,7 +1,7 @@
 """The curated domain library: per domain and language, expert roles, guardrails, what a good
 answer needs and what to ask for when the idea is vague (one JSON file per domain, data/domains/).
 
-Roles and guardrails carry the key words that make them relevant; `DomainPack.roles_for` and
+Roles and guardrails carry the key words that make them relevant; `DomainPack.role_for` and
 `guardrails_for` rank them against an idea's words, the broad ones (no key words) last.
 """
 
@@ -31,16 +31,18 @@ class Keyed(BaseModel):
 
     keywords: list[str] = Field(default_factory=list)
 
+    def matched(self, idea_terms: set[str]) -> list[str]:
+        """Its key words (or phrases, every word of them) that the idea uses."""
+        return [
+            keyword
+            for keyword in self.keywords
+            if (terms := terms_of(keyword)) and all(term in idea_terms for term in terms)
+        ]
+
     def hits(self, idea_terms: set[str]) -> int:
-        """How strongly the idea calls for it: the distinct idea words among its key words
-        that the idea uses ("formulario" and "formularios" are one), a phrase counting for
-        each of its words."""
-        used: set[str] = set()
-        for keyword in self.keywords:
-            terms = terms_of(keyword)
-            if terms and all(term in idea_terms for term in terms):
-                used.update(term[:5] for term in terms)
-        return len(used)
+        """How strongly the idea calls for it: the distinct idea words among its matched key
+        words ("formulario" and "formularios" are one), a phrase counting for each word."""
+        return len({term[:5] for keyword in self.matched(idea_terms) for term in terms_of(keyword)})
 
 
 class Role(Keyed):
@@ -117,11 +119,10 @@ class DomainPack(BaseModel):
         )
         return [rule.text for rule in [*called, *broad][:count]]
 
-    def document(self, language: str | None = None) -> str:
-        """All of the pack's words (one language or both): what an idea is matched against."""
-        languages = (language,) if language else LANGUAGES
+    def document(self) -> str:
+        """All of the pack's words in both languages: what an idea is matched against."""
         parts: list[str] = []
-        for lang in languages:
+        for lang in LANGUAGES:
             parts += self.keywords.get(lang)
             parts += [role.role for role in self.roles.get(lang)]
             parts += [word for role in self.roles.get(lang) for word in role.keywords]

@@ -23,7 +23,7 @@ import dspy
 from dspy.utils.exceptions import AdapterParseError
 
 from promptimp.compose.domains import DomainClassifier, stems
-from promptimp.compose.library import DomainLibrary, idea_terms, terms_of
+from promptimp.compose.library import DomainLibrary, idea_terms
 from promptimp.compose.phrasing import drop_framing, is_explain_task, is_fix_task, task_sentence
 from promptimp.fewshot import DemoSelector
 from promptimp.models import BackendType
@@ -114,8 +114,7 @@ class CuratedImprover(dspy.Module):
                 word
                 for rule in pack.guardrails.get(language)
                 if rule.text in guardrails
-                for word in rule.keywords
-                if all(term in terms for term in terms_of(word))
+                for word in rule.matched(terms)
             }
         )
         reasoning = REASONING[language].format(
