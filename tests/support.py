@@ -11,7 +11,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from multiprocessing.process import BaseProcess
 from multiprocessing.synchronize import Event
@@ -207,17 +207,42 @@ class _EchoingProvider(JSONHandler):
         self.send_json(401, {"error": {"message": message, "code": "invalid_api_key"}})
 
 
+STALL_S = 120
+"""How long the stalled provider holds a request before it answers 503."""
+
+
+class _StalledProvider(JSONHandler):
+    """An OpenAI-style endpoint that answers nothing for STALL_S (or until it stops), then 503."""
+
+    def do_POST(self) -> None:  # noqa: N802 - the http.server name
+        self.rfile.read(int(self.headers.get("content-length") or 0))
+        self.server.stopping.wait(STALL_S)
+        self.send_json(503, {"error": {"message": "overloaded", "code": "overloaded"}})
+
+
 @contextmanager
-def key_echoing_provider() -> Iterator[str]:
-    """The base URL (…/v1) of a local provider whose 401 answers repeat the API key."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoingProvider)
+def _local_provider(handler: type[JSONHandler]) -> Iterator[str]:
+    """The base URL (…/v1) of an OpenAI-style provider on 127.0.0.1 served by `handler`."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    server.stopping = threading.Event()
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/v1"
     finally:
+        server.stopping.set()
         server.shutdown()
         server.server_close()
+
+
+def key_echoing_provider() -> AbstractContextManager[str]:
+    """The base URL (…/v1) of a local provider whose 401 answers repeat the API key."""
+    return _local_provider(_EchoingProvider)
+
+
+def stalled_provider() -> AbstractContextManager[str]:
+    """The base URL (…/v1) of a local provider that takes minutes to answer (a 503)."""
+    return _local_provider(_StalledProvider)
 
 
 @contextmanager

@@ -2,10 +2,11 @@
 
 Starts the workbench as `make run` does (`streamlit run workbench`) on a free port against a
 tmp database holding one run whose texts and model name are HTML. A deep link is the first
-request of its own fresh server. The rest improves an idea for real (cancelling a first try),
-finds it in History, checks that stored HTML shows as text and never runs, compares both
-backends, and saves a screenshot of every page in a pytest tmp dir, or in the folder that
-PROMPTIMP_SCREENSHOTS names (relative to the checkout, e.g. tests/browser/artifacts).
+request of its own fresh server, and so is a run on a provider that never answers (it is
+cancelled). The rest improves an idea for real, finds it in History, checks that stored HTML
+shows as text and never runs, compares both backends, and saves a screenshot of every page in
+a pytest tmp dir, or in the folder that PROMPTIMP_SCREENSHOTS names (relative to the checkout,
+e.g. tests/browser/artifacts).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from playwright.sync_api import Page, expect, sync_playwright
 
 from promptimp.history import SQLiteStore
 from promptimp.models import BackendType, PromptRun
-from tests.support import free_port, running_server
+from tests.support import free_port, running_server, stalled_provider
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -59,8 +60,9 @@ def seed(db_path: Path) -> None:
 
 
 @contextmanager
-def served(db_path: Path) -> Iterator[str]:
-    """A fresh workbench server started as `make run` starts it; yields its URL."""
+def served(db_path: Path, **settings: str) -> Iterator[str]:
+    """A fresh workbench server started as `make run` starts it, on the embedded model unless
+    `settings` say otherwise; yields its URL."""
     port = free_port()
     env = {
         **os.environ,
@@ -68,6 +70,7 @@ def served(db_path: Path) -> Iterator[str]:
         "LLM_PROVIDER": "local",
         "LLM_MODEL": "",
         "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+        **settings,
     }
     command = [sys.executable, "-m", "streamlit", "run", "workbench", "--server.port", str(port)]
     command += ["--server.address", "127.0.0.1"]
@@ -155,6 +158,10 @@ def sidebar_is_from_app_py(tab: Page) -> None:
     expect(sidebar.get_by_text("1 run stored")).to_be_visible()
 
 
+# Tests with a server and tab of their own come first: the module's tab (`page`) is opened
+# by the first test that asks for it, and Playwright's sync API runs one at a time.
+
+
 def test_a_deep_link_as_the_first_request_goes_through_app_py(tmp_path, shoot):
     seed(tmp_path / "history.db")
     with served(tmp_path / "history.db") as url, browser_tab() as tab:
@@ -167,6 +174,25 @@ def test_a_deep_link_as_the_first_request_goes_through_app_py(tmp_path, shoot):
         tab.goto(f"{url}/insights")  # later visitors too
         expect(tab.get_by_role("heading", name="Insights", exact=True)).to_be_visible()
         sidebar_is_from_app_py(tab)
+
+
+def test_a_slow_improvement_shows_elapsed_time_and_can_be_cancelled(tmp_path, shoot):
+    provider = {"LLM_PROVIDER": "openai", "OPENAI_API_KEY": "sk-test"}
+    with (
+        stalled_provider() as base_url,
+        served(tmp_path / "history.db", LLM_BASE_URL=base_url, **provider) as url,
+        browser_tab() as tab,
+    ):
+        tab.goto(url)
+        tab.get_by_role("textbox", name="Idea").fill(IDEA)
+        tab.get_by_role("button", name="Improve").click()
+        progress = tab.get_by_text(re.compile(r"Improving with zero-shot… \d+ s"))
+        expect(progress).to_be_visible()
+        expect(progress).to_have_text(re.compile(r"… [2-9]\d* s$"), timeout=10_000)  # it counts
+        shoot(tab, "improve-progress")
+        tab.get_by_role("button", name="Cancel").click()
+        expect(tab.get_by_text("Cancelled: nothing will be shown.")).to_be_visible()
+        expect(progress).to_have_count(0)
 
 
 def test_improve_an_idea_with_the_local_model(page, shoot):
@@ -244,20 +270,6 @@ def test_compare_shows_which_backend_runs_and_a_readable_verdict_table(page, sho
     assert widths[0] <= widths[1], f"the verdict table scrolls sideways: {widths}"
     page.mouse.move(0, 0)
     shoot(page, "compare")
-
-
-def test_a_slow_improvement_shows_elapsed_time_and_can_be_cancelled(page, shoot):
-    open_page(page, "Improve")  # last of the model runs: nothing waits behind the cancelled one
-    page.get_by_role("textbox", name="Idea").fill(IDEA)
-    page.get_by_role("button", name="Improve").click()
-    progress = page.get_by_text(re.compile(r"Improving with zero-shot… \d+ s"))
-    expect(progress).to_be_visible()
-    expect(progress).to_have_text(re.compile(r"… [2-9]\d* s$"), timeout=10_000)  # it counts
-    shoot(page, "improve-progress")
-    page.get_by_role("button", name="Cancel").click()
-    expect(page.get_by_text("Cancelled: nothing will be shown.")).to_be_visible()
-    expect(progress).to_have_count(0)
-    settle(page)
 
 
 def test_evaluate_offers_the_upload_box_only_for_an_upload(page):
