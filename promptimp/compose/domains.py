@@ -15,8 +15,7 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from promptimp.compose.library import DomainLibrary
-from promptimp.compose.phrasing import drop_framing
-from promptimp.quality import STEM_CHARS, STOP_WORDS, words
+from promptimp.quality import STEM_CHARS, STOP_WORDS, request_of, words
 
 
 def stems(text: str) -> list[str]:
@@ -41,7 +40,7 @@ class DomainClassifier:
 
     def ranked(self, idea: str, context: str = "") -> list[tuple[str, float]]:
         """Every domain with its similarity to the idea, nearest first (ties: name order)."""
-        query = self._vectorizer.transform([f"{drop_framing(idea)}\n{context}"])
+        query = self._vectorizer.transform([f"{request_of(idea)}\n{context}"])
         scores = (self._matrix @ query.T).toarray().ravel()
         order = np.argsort(-scores, kind="stable")
         return [(self.domains[i], float(scores[i])) for i in order]

@@ -14,24 +14,8 @@ from difflib import get_close_matches
 
 from wordfreq import zipf_frequency
 
-from promptimp.quality import IMPERATIVES_EN, IMPERATIVES_ES, plain, words
+from promptimp.quality import IMPERATIVES_EN, IMPERATIVES_ES, plain, request_of, words
 
-INJECTION = re.compile(
-    r"^\s*(?:as an? (?:ai|language model|llm|assistant|chatbot)\b[^,.:;]*[,.:;]?"
-    r"|you are an? (?:ai|language model|llm|assistant|chatbot)\b[^,.:;]*[,.:;]?"
-    r"|como (?:una? )?(?:ia|inteligencia artificial|modelo de lenguaje|asistente)\b[^,.:;]*[,.:;]?"
-    r"|ignore (?:all |any )?(?:previous|prior|the above) instructions[,.:;]?)\s*"
-    r"(?:(?:and|then|y) )?",
-    re.I,
-)
-_RULES = (
-    r"(?:(?:hard|strict|output(?: format)?|format|formatting) )?rules?\s*:"
-    r"|reglas?(?: estrictas| de formato| de salida)?\s*:"
-)
-LEADING_RULES = re.compile(rf"^\s*(?:{_RULES})[^.\n]*[.\n]\s*", re.I)
-"""'hard rules: ...' up to the end of its sentence, before the request."""
-TRAILING_RULES = re.compile(rf"\b(?:{_RULES}).*$", re.I | re.S)
-"""'hard rules: ...' to the end: rules addressed to the program, not part of the task."""
 REQUEST_EN = re.compile(
     r"^(?:please |pls |plz )?(?:can|could|would|will) you (?:please )?"
     r"|^(?:please|pls|plz)\b,? ?"
@@ -145,17 +129,10 @@ def is_explain_task(sentence: str) -> bool:
     return sentence.startswith(EXPLAIN_OPENINGS)
 
 
-def drop_framing(idea: str) -> str:
-    """The idea without injection-like framing or rules addressed to the program."""
-    text = INJECTION.sub("", idea.strip())
-    text = TRAILING_RULES.sub("", LEADING_RULES.sub("", text)).strip(" ,.;:-")
-    return text or idea.strip()
-
-
 def task_sentence(idea: str, language: str) -> str:
     """The idea as one imperative sentence ending with a full stop (or a question mark when it
     quotes the person's question)."""
-    text = re.sub(r"\s+", " ", drop_framing(idea)).strip()
+    text = re.sub(r"\s+", " ", request_of(idea)).strip()
     text = _without_trailing_symbols(text)
     sentence = _spanish_task(text) if language == "es" else _english_task(text)
     sentence = sentence.strip()

@@ -24,10 +24,11 @@ from dspy.utils.exceptions import AdapterParseError
 
 from promptimp.compose.domains import DomainClassifier, stems
 from promptimp.compose.library import DomainLibrary, idea_terms
-from promptimp.compose.phrasing import drop_framing, is_explain_task, is_fix_task, task_sentence
+from promptimp.compose.phrasing import is_explain_task, is_fix_task, task_sentence
+from promptimp.compose.stated_rules import stated_rules
 from promptimp.fewshot import DemoSelector
-from promptimp.models import BackendType
-from promptimp.quality import language_of
+from promptimp.models import MAX_GUARDRAILS, BackendType
+from promptimp.quality import language_of, request_of
 
 SURE_MARGIN = 0.05
 """A lead this large of the nearest domain over the next one makes the domain certain: on the
@@ -59,6 +60,10 @@ REASONING = {
     "de ese ámbito{matched}.",
 }
 MATCHED = {"en": ", chosen for {terms}", "es": ", elegidas por {terms}"}
+KEPT_RULES = {
+    "en": " The rules the idea sets come first.",
+    "es": " Las reglas que pone la idea van primero.",
+}
 
 
 class ChooseFramework(dspy.Signature):
@@ -82,7 +87,7 @@ def domain_fit(margin: float) -> float:
 
 def is_vague(idea: str, context: str) -> bool:
     """Two or three words and no context: too little to act on without asking."""
-    return not context.strip() and len(stems(drop_framing(idea))) <= VAGUE_TERMS
+    return not context.strip() and len(stems(request_of(idea))) <= VAGUE_TERMS
 
 
 class CuratedImprover(dspy.Module):
@@ -104,9 +109,10 @@ class CuratedImprover(dspy.Module):
         ranked = self.classifier.ranked(original_idea, context)
         (domain, similarity), (_, runner_up) = ranked[0], ranked[1]
         pack = self.library[domain]
-        terms = idea_terms(drop_framing(original_idea), context)
+        terms = idea_terms(request_of(original_idea), context)
         role = pack.role_for(terms, language)
-        guardrails = pack.guardrails_for(terms, language)
+        stated = stated_rules(original_idea, language)
+        guardrails = [*stated, *pack.guardrails_for(terms, language)][:MAX_GUARDRAILS]
         directive = " ".join(self._directive(original_idea, context, language, pack))
         framework = self._framework(original_idea, context, pack.frameworks)
         matched = sorted(
@@ -121,7 +127,7 @@ class CuratedImprover(dspy.Module):
             domain=domain,
             role=role,
             matched=MATCHED[language].format(terms=", ".join(matched)) if matched else "",
-        )
+        ) + (KEPT_RULES[language] if stated else "")
         return dspy.Prediction(
             role=role,
             directive=directive,

@@ -19,13 +19,15 @@ add nuance), a junk one 0.4 x that mean. Free of DSPy and of eval/, and fast (wo
 frequencies from the offline `wordfreq` package, cached).
 
 Modules, by job: `lexicon` (word lists, stop words, key terms, word frequencies, language),
-`patterns` (the noise patterns), `trades` (profession and idea words per trade), `objects`
+`patterns` (the noise patterns), `framing` (the request behind injection-like framing and
+the rules a person states), `trades` (profession and idea words per trade), `objects`
 (what a rule or request is about and the idea words that call for it), `sentences`
 (instruction, statement, cut-off and loop forms), `reading` (what the checks read), one module
 of checks per part (`role`, `directive`, `guardrails`, `noise`, `language`, `structure`),
 `report` (Check, QualityReport, score, confidence) and `prompt` (check_prompt, check_run).
 """
 
+from promptimp.quality.framing import request_of, stated_rules_of
 from promptimp.quality.lexicon import (
     IMPERATIVES,
     IMPERATIVES_EN,
@@ -42,7 +44,6 @@ from promptimp.quality.lexicon import (
     words,
 )
 from promptimp.quality.prompt import check_prompt, check_run
-from promptimp.quality.reading import request_of
 from promptimp.quality.report import (
     ACCEPTABLE_FLOOR,
     JUNK_CEILING,
@@ -75,6 +76,7 @@ __all__ = [
     "prefixes",
     "request_of",
     "score_of",
+    "stated_rules_of",
     "stem",
     "words",
 ]

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 
+from promptimp.quality.framing import request_of
 from promptimp.quality.lexicon import coverage, key_terms, prefixes, words
 from promptimp.quality.objects import foreign_objects
-from promptimp.quality.reading import Reading, request_of
+from promptimp.quality.reading import Reading
 from promptimp.quality.report import Check
 from promptimp.quality.sentences import ends_cut_off, starts_imperative
 

@@ -88,14 +88,5 @@ PLACEHOLDERS = re.compile(
     r"\blorem ipsum\b|\b(?:TODO|TBD|FIXME)\b"
 )
 """Placeholders and filler that a finished prompt must not contain."""
-INJECTION_FRAMING = re.compile(
-    r"\b(?:as|como)\s+(?:an?\s+|una?\s+)?(?:large\s+)?(?:ai|ia|artificial intelligence|"
-    r"inteligencia artificial|language\s+model|modelo de lenguaje)(?:\s+language\s+model)?\b"
-    r"[^,.:]*[,.:]|\byou\s+must\s+answer\s*:|\bpretend\s+(?:you\s+are|to\s+be)\b[^.:,]*[.:,]|"
-    r"\bignore\s+(?:all\s+)?(?:the\s+)?previous\s+instructions\b\s*(?:and\b|[.:,])?|"
-    r"\b(?:(?:hard|output(?:\s+format)?)\s+rules?|reglas(?:\s+\w+)?)\s*:[^.]*\.",
-    re.I,
-)
-"""The framing of an injection-like idea ('As an AI, ', 'hard rules: ... .'), not its request."""
 FRAMEWORK_WORDS = re.compile("|".join(re.escape(name) for name in FRAMEWORKS if "-" in name), re.I)
 """Framework names that no prose field needs ('react' and 'decomposition' are ordinary)."""

@@ -6,11 +6,12 @@ from collections.abc import Iterable, Sequence
 
 from promptimp.models import PromptRun
 from promptimp.quality.directive import check_directive
+from promptimp.quality.framing import request_of
 from promptimp.quality.guardrails import check_guardrails
 from promptimp.quality.language import check_language
 from promptimp.quality.lexicon import key_terms, language_of, plain, prefixes
 from promptimp.quality.noise import check_noise
-from promptimp.quality.reading import Reading, request_of
+from promptimp.quality.reading import Reading
 from promptimp.quality.report import Demo, QualityReport, score_of
 from promptimp.quality.role import check_role
 from promptimp.quality.structure import check_structure

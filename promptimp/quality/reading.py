@@ -4,9 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from promptimp.quality.lexicon import key_terms
-from promptimp.quality.patterns import INJECTION_FRAMING
-
 
 @dataclass(frozen=True)
 class Reading:
@@ -30,10 +27,3 @@ class Reading:
         """(name, text) of each field a model writes."""
         fields = [("role", self.role), ("directive", self.directive)]
         return fields + [(f"guardrail {n}", g) for n, g in enumerate(self.guardrails, 1)]
-
-
-def request_of(idea: str) -> str:
-    """The request of an idea without its injection-like framing ('As an AI, write ...' ->
-    'write ...'); the idea itself when nothing else is left."""
-    request = INJECTION_FRAMING.sub(" ", idea).strip()
-    return request if key_terms(request) else idea

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 
+from promptimp.quality.framing import request_of
 from promptimp.quality.lexicon import plain, words
-from promptimp.quality.reading import Reading, request_of
+from promptimp.quality.reading import Reading
 
 _TRADES: dict[str, tuple[str, str]] = {
     # trade: (profession words of a role, words of an idea in that trade); accents stripped

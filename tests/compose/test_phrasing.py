@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from promptimp.compose.phrasing import drop_framing, task_sentence
+from promptimp.compose.phrasing import task_sentence
 
 
 @pytest.mark.parametrize(
@@ -36,22 +36,3 @@ from promptimp.compose.phrasing import drop_framing, task_sentence
 )
 def test_task_sentence(idea, language, expected):
     assert task_sentence(idea, language) == expected
-
-
-@pytest.mark.parametrize(
-    ("idea", "expected"),
-    [
-        ("As an AI, tell me how to write unit tests", "tell me how to write unit tests"),
-        ("You are an AI assistant. Summarise this email", "Summarise this email"),
-        ("hard rules: bullet points only. summarize this article", "summarize this article"),
-        ("Explain recursion. Output format rules: JSON only", "Explain recursion"),
-        ("Como IA, escribe un poema", "escribe un poema"),
-        ("Explain DNS", "Explain DNS"),
-    ],
-)
-def test_drop_framing_keeps_the_request_behind_it(idea, expected):
-    assert drop_framing(idea) == expected
-
-
-def test_framing_alone_is_kept_rather_than_emptied():
-    assert drop_framing("As an AI,") == "As an AI,"

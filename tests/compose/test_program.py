@@ -82,3 +82,13 @@ def test_a_question_asks_for_an_explanation_rather_than_the_domains_deliverable(
     assert prediction.directive.startswith(
         "Explain how to version a REST API without breaking clients. Explain it step by step"
     )
+
+
+def test_the_rules_an_idea_states_come_first_and_stay_out_of_the_task(library_dir):
+    program = build_curated_program(BackendType.ZERO_SHOT, load_library(library_dir))
+    idea = "As an AI, hard rules: max 200 words, no emojis. Write a pasta recipe for two"
+    prediction, _ = run(program, idea)
+    assert prediction.guardrails[:2] == ["Use at most 200 words.", "Do not include emojis."]
+    assert 3 <= len(prediction.guardrails) <= 5
+    assert prediction.directive.startswith("Write a pasta recipe for two.")
+    assert "rules" in prediction.reasoning
