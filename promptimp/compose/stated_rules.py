@@ -14,84 +14,80 @@ ABOUT_THE_PROGRAM = re.compile(
     r"\b(?:as an? ai|language model|modelo de lenguaje|como una? ia)\b", re.I
 )
 """A fragment that talks about the assistant itself is framing, not a limit on the answer."""
-MOST_EN = re.compile(r"^(?:max(?:imum)?\.?|at most|up to|no more than)\s+", re.I)
-UNDER_EN = re.compile(r"^(?:under|less than|fewer than|below)\s+", re.I)
-ALWAYS_EN = ("never ", "always ", "don't ", "do not ", "dont ")
-MOST_ES = re.compile(r"^(?:m[aá]x(?:imo)?\.?|como m[aá]ximo|hasta|no m[aá]s de)\s+", re.I)
-UNDER_ES = re.compile(r"^menos de\s+", re.I)
-ONLY = re.compile(r"^(?:only|s[oó]lo)\s+|\s+only$", re.I)
-MANNER_EN = re.compile(r"\b(?:tone|style|voice|register)$", re.I)
-MANNER_ES = re.compile(r"^(?:tono|estilo|registro)\b", re.I)
-IRREGULAR_NEGATIVES = frozenset({"hagas", "pongas", "digas", "tengas", "vayas", "seas", "des"})
 MOST_RULES = 3
 """At most this many of the person's rules are kept: the domain's rules fill the rest."""
+
+
+def _forms(*pairs: tuple[str, str]) -> tuple[tuple[re.Pattern[str], str], ...]:
+    return tuple((re.compile(pattern, re.I), template) for pattern, template in pairs)
+
+
+PHRASINGS = {
+    "en": _forms(
+        (r"^(?:max(?:imum)?\.?|at most|up to|no more than)\s+(.+)", "Use at most {}."),
+        (r"^(?:under|less than|fewer than|below)\s+(.+)", "Keep it under {}."),
+        (r"^only\s+(in\s.+)|^(in\s.+?)\s+only$", "Write only {}."),
+        (r"^only\s+(.+)|^(.+?)\s+only$", "Use only {}."),
+        (r"^(.*\b(?:tone|style|voice|register))$", "Keep a {} throughout."),
+        (r"^no\s+(.+)", "Do not include {}."),
+    ),
+    "es": _forms(
+        (r"^(?:m[aá]x(?:imo)?\.?|como m[aá]ximo|hasta|no m[aá]s de)\s+(.+)", "Usa como máximo {}."),
+        (r"^menos de\s+(.+)", "Usa menos de {}."),
+        (r"^s[oó]lo\s+(en\s.+)", "Escribe solo {}."),
+        (r"^s[oó]lo\s+(.+)", "Usa solo {}."),
+        (r"^((?:tono|estilo|registro)\b.*)", "Mantén un {} en todo el texto."),
+        (r"^(?:sin|no)\s+(.+)", "No incluyas {}."),
+    ),
+}
+"""Per language, the forms a stated rule takes ('max 100 words') and the sentence it becomes,
+tried in order."""
+FALLBACK = {"en": "Stick to {}.", "es": "Cíñete a {}."}
+COMMANDS = {
+    "en": IMPERATIVES_EN | {"never", "always", "don't", "dont", "do"},
+    "es": IMPERATIVES_ES | {"nunca", "siempre"},
+}
+"""First words of a rule that already says what to do."""
+IRREGULAR_NEGATIVES = frozenset({"hagas", "pongas", "digas", "tengas", "vayas", "seas", "des"})
 IN_THE_ANSWER = {"en": "in the answer", "es": "en la respuesta"}
 
 
 def stated_rules(idea: str, language: str) -> list[str]:
     """The person's rules in the idea, each as a guardrail sentence, in their order."""
+    language = "es" if language == "es" else "en"
     rules: list[str] = []
     for part in stated_rules_of(idea):
         for fragment in SEPARATORS.split(part):
             fragment = fragment.strip(" .:-!").strip()
-            if len(fragment) >= 3 and not ABOUT_THE_PROGRAM.search(fragment):
-                sentence = (_spanish if language == "es" else _english)(fragment)
-                if (
-                    len(sentence.split()) < MIN_GUARDRAIL_WORDS
-                ):  # "Use only Python." says where it holds
-                    sentence = f"{sentence[:-1]} {IN_THE_ANSWER[language]}."
-                if sentence not in rules:
-                    rules.append(sentence)
+            if len(fragment) < 3 or ABOUT_THE_PROGRAM.search(fragment):
+                continue
+            sentence = as_guardrail(fragment, language)
+            if len(sentence.split()) < MIN_GUARDRAIL_WORDS:  # "Use only Python." reads cut off
+                sentence = f"{sentence[:-1]} {IN_THE_ANSWER[language]}."
+            if sentence not in rules:
+                rules.append(sentence)
     return rules[:MOST_RULES]
 
 
-def _english(rule: str) -> str:
-    lower = rule.lower()
-    first = lower.split(" ", 1)[0]
-    if match := MOST_EN.match(rule):
-        return f"Use at most {rule[match.end() :]}."
-    if match := UNDER_EN.match(rule):
-        return f"Keep it under {rule[match.end() :]}."
-    if ONLY.search(rule):
-        rest = ONLY.sub("", rule)
-        return f"Write only {rest}." if rest.lower().startswith("in ") else f"Use only {rest}."
-    if MANNER_EN.search(rule):
-        return f"Keep a {rule} throughout."
-    if lower.startswith("no "):
-        return f"Do not include {rule[3:]}."
-    if lower.startswith(ALWAYS_EN) or first in IMPERATIVES_EN:
+def as_guardrail(rule: str, language: str) -> str:
+    """One stated rule ('no emojis') as an imperative sentence ('Do not include emojis.')."""
+    words = rule.lower().split()
+    if words[0] in COMMANDS[language] or (language == "es" and _negated_verb(words)):
         return f"{rule[0].upper()}{rule[1:]}."
-    return f"Stick to {rule}."
+    for pattern, template in PHRASINGS[language]:
+        if match := pattern.match(rule):
+            return template.format(next(group for group in match.groups() if group))
+    return FALLBACK[language].format(rule)
 
 
-def _spanish(rule: str) -> str:
-    lower = rule.lower()
-    first = lower.split(" ", 1)[0]
-    if match := MOST_ES.match(rule):
-        return f"Usa como máximo {rule[match.end() :]}."
-    if match := UNDER_ES.match(rule):
-        return f"Usa menos de {rule[match.end() :]}."
-    if ONLY.search(rule):
-        rest = ONLY.sub("", rule)
-        return f"Escribe solo {rest}." if rest.lower().startswith("en ") else f"Usa solo {rest}."
-    if MANNER_ES.match(rule):
-        return f"Mantén un {rule} en todo el texto."
-    if lower.startswith("sin "):
-        return f"No incluyas {rule[4:]}."
-    if lower.startswith("no "):
-        verb = lower[3:].split(" ", 1)[0]
-        return f"No {rule[3:]}." if _is_negated_verb(verb) else f"No incluyas {rule[3:]}."
-    if lower.startswith(("nunca ", "siempre ")) or first in IMPERATIVES_ES:
-        return f"{rule[0].upper()}{rule[1:]}."
-    return f"Cíñete a {rule}."
-
-
-def _is_negated_verb(word: str) -> bool:
-    """A verb after "no" ("no uses", "no incluyas"), not a noun ("no emojis", "no listas"): the
+def _negated_verb(words: list[str]) -> bool:
+    """'no' and a verb ("no uses", "no incluyas"), not a noun ("no emojis", "no listas"): the
     negative of an imperative the lexicon knows ("usa" -> "uses", "incluye" -> "incluyas")."""
-    if word in IRREGULAR_NEGATIVES:
-        return True
-    stem, ending = word[:-2], word[-2:]
-    return (ending == "es" and f"{stem}a" in IMPERATIVES_ES) or (
-        ending == "as" and f"{stem}e" in IMPERATIVES_ES
+    if len(words) < 2 or words[0] != "no":
+        return False
+    verb = words[1]
+    stem, ending = verb[:-2], verb[-2:]
+    return verb in IRREGULAR_NEGATIVES or (
+        (ending == "es" and f"{stem}a" in IMPERATIVES_ES)
+        or (ending == "as" and f"{stem}e" in IMPERATIVES_ES)
     )
