@@ -52,28 +52,16 @@ class Role(Keyed):
 class Guardrail(Keyed):
     text: str = Field(min_length=10)
 
-    def overlap(self, idea_terms: set[str], besides: frozenset[str] = frozenset()) -> int:
-        """How many of its own content words the idea also uses, leaving out the words that
-        start like one of `besides` (five-letter stems)."""
-        own = {
-            tuple(terms_of(word))
-            for word in words(self.text)
-            if word not in STOP_WORDS and word[:5] not in besides
-        }
+    def overlap(self, idea_terms: set[str]) -> int:
+        """How many of its own content words the idea also uses."""
+        own = {tuple(terms_of(word)) for word in words(self.text) if word not in STOP_WORDS}
         return sum(all(term in idea_terms for term in stem) for stem in own if stem)
 
     def calls(self, idea_terms: set[str]) -> bool:
         """Whether the idea calls for this sub-topic rule: STRONG_HITS of its key words, or one
-        key word and another word of the rule itself (the key word again is no evidence)."""
+        key word and a word of the rule itself."""
         hits = self.hits(idea_terms)
-        if hits != 1:
-            return hits >= STRONG_HITS
-        matched = frozenset(
-            term.lstrip("=")[:5]
-            for keyword in self.matched(idea_terms)
-            for term in terms_of(keyword)
-        )
-        return self.overlap(idea_terms, besides=matched) >= 1
+        return hits >= STRONG_HITS or (hits == 1 and self.overlap(idea_terms) >= 1)
 
 
 STRONG_HITS = 2

@@ -79,14 +79,6 @@ def test_one_coincidental_word_pulls_neither_a_specialist_nor_a_sub_topic_rule(l
     ]
 
 
-def test_one_key_word_calls_a_rule_only_with_another_word_of_the_rule(library_dir):
-    paginate = load_library(library_dir)["backend"].guardrails.en[2]
-    assert paginate.keywords == ["list", "pagination"]
-    assert not paginate.calls(idea_terms("Keep a list of my books"))  # the key word again
-    assert paginate.calls(idea_terms("List the orders endpoint"))  # and "endpoint"
-    assert paginate.calls(idea_terms("pagination for the list of orders"))  # two key words
-
-
 def test_a_packs_everyday_examples_teach_the_classifier(tmp_path):
     from tests.compose.conftest import BACKEND, COOKING
 
