@@ -200,12 +200,14 @@ def _visitor_without_rights(pg_server, database: str) -> str:
 
 
 PG_FAULTS = {
-    "server down": "Connection refused",
-    "wrong password": "password authentication failed",
-    "database missing": 'database "no_such_database" does not exist',
-    "table dropped": 'relation "prompt_history" does not exist',
-    "permission denied": "permission denied for table prompt_history",
+    "server down": ("Connection refused", "check that the server runs"),
+    "wrong password": ("password authentication failed", "check the user and password"),
+    "user missing": ('role "nobody" does not exist', "create that user on the server"),
+    "database missing": ('database "no_such_database" does not exist', "create the database"),
+    "table dropped": ('relation "prompt_history" does not exist', "a history table is missing"),
+    "permission denied": ("permission denied for table prompt_history", "check the server"),
 }
+"""Each fault: what the server says, and the start of the hint the warning gives."""
 
 
 @pytest.mark.parametrize("fault", list(PG_FAULTS))
@@ -217,6 +219,8 @@ def test_a_postgresql_fault_returns_the_result_with_a_warning_naming_the_server(
         url = f"postgresql://postgres:hunter2@127.0.0.1:{free_port()}/{database}"
     elif fault == "wrong password":
         url = pg_server.tcp_url(database, password="hunter2")
+    elif fault == "user missing":
+        url = pg_server.socket_url(database).replace("postgres@", "nobody@")
     elif fault == "database missing":
         url = pg_server.tcp_url("no_such_database")
     elif fault == "table dropped":
@@ -230,11 +234,12 @@ def test_a_postgresql_fault_returns_the_result_with_a_warning_naming_the_server(
         if fault == "permission denied":
             _run_as(pg_url, "DROP OWNED BY visitor; DROP ROLE visitor")
     location = PostgresStore(url).location
-    key = PG_FAULTS[fault]
+    key, hint = PG_FAULTS[fault]
     assert result["role"] == ANSWER["role"] and not result["stored"]
     (warning,) = result["warnings"]
     assert warning.startswith(f"Not saved to history: Cannot reach history database {location}: ")
     assert key in warning
+    assert f"({hint}" in warning, warning
     assert result["status"] == "unhealthy", result
     assert location in result["reason"] and key in result["reason"], result["reason"]
     for secret in ("hunter2", pg_server.password):

@@ -30,7 +30,13 @@ DEFAULTS = {
 
 _HINTS: tuple[tuple[str, str], ...] = (
     ("password", "check the user and password in HISTORY_DATABASE_URL"),
-    ("does not exist", "create the database or fix HISTORY_DATABASE_URL"),
+    ('role "', "create that user on the server or fix the user in HISTORY_DATABASE_URL"),
+    ('database "', "create the database or fix HISTORY_DATABASE_URL"),
+    (
+        'relation "',
+        "a history table is missing: restore it from a backup, or point "
+        "HISTORY_DATABASE_URL at a new database, which gets its tables on first use",
+    ),
     ("refused", "check that the server runs and HISTORY_DATABASE_URL's host and port"),
     ("no such file", "check that the server runs and HISTORY_DATABASE_URL's host and port"),
     ("could not translate host", "fix the host in HISTORY_DATABASE_URL"),
