@@ -143,15 +143,24 @@ def normalise_framework(value: object) -> str:
     return text or DEFAULT_FRAMEWORK
 
 
+_NAMES = """python java javascript typescript go rust ruby swift kotlin scala linux windows
+android react angular vue django flask rails node kubernetes docker terraform excel google apple
+microsoft amazon azure instagram facebook tiktok twitter shopify salesforce wordpress figma
+spotify unity"""
+NAMES = frozenset(_NAMES.split())
+"""Names a role may start with ('Python developer'): they keep their capital."""
+
+
 def _english_role(role: str) -> str:
-    """'Senior editor' -> 'a senior editor'; keeps acronyms and roles that have an article."""
+    """'Senior editor' -> 'a senior editor'; keeps acronyms, names ('Python', 'LinkedIn') and
+    roles that have an article."""
     role = role.strip().rstrip(".")
     first = role.split(" ", 1)[0]
     if not role:
         return role
     if first.lower() in {"a", "an", "the"}:
         return first.lower() + role[len(first) :]
-    if not first.isupper():
+    if first[1:] == first[1:].lower() and first.lower() not in NAMES:
         role = role[0].lower() + role[1:]
     article = "an" if role[0].lower() in "aeiou" else "a"
     return f"{article} {role}"

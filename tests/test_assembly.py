@@ -142,6 +142,9 @@ def test_embedded_confidence_is_no_higher_than_the_programs_domain_fit():
         ("An experienced chef", "You are an experienced chef."),
         ("AWS solutions architect", "You are an AWS solutions architect."),
         ("the lead designer", "You are the lead designer."),
+        ("Python developer specialising in testing", "You are a Python developer specialising"),
+        ("LinkedIn content strategist", "You are a LinkedIn content strategist."),
+        ("Android engineer", "You are an Android engineer."),
     ],
 )
 def test_english_role_reads_as_a_sentence(role, expected):
