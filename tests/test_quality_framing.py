@@ -46,6 +46,12 @@ def test_framing_alone_is_kept_rather_than_emptied():
             ["máximo 5 frases"],
         ),
         ("Draft house rules for a shared flat", "Draft house rules for a shared flat", []),
+        (
+            "Draft house rules: no pets, quiet after 10",
+            "Draft house rules: no pets, quiet after 10",
+            [],
+        ),
+        ("Summarise it. Rules: three bullets", "Summarise it", ["three bullets"]),
     ],
 )
 def test_rules_leave_the_request_and_are_kept_as_stated(idea, asked, rules):

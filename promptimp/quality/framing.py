@@ -25,9 +25,12 @@ INJECTION = re.compile(
 )
 """An injection-like opening, up to the punctuation that ends it."""
 RULES_LABEL = (
-    r"(?:(?:hard|strict|output(?: format)?|format|formatting) )?rules?\s*:"
-    r"|reglas?(?: estrictas| de formato| de salida)?\s*:"
+    r"(?:(?:hard|strict|output(?: format)?|format|formatting) rules?"
+    r"|reglas? (?:estrictas|de formato|de salida)"
+    r"|(?:^|(?<=[.!?\n]))\s*(?:rules?|reglas?))\s*:"
 )
+"""'hard rules:' anywhere; a bare 'rules:' only where a sentence starts ('house rules: no pets'
+is a request)."""
 RULES = re.compile(
     rf"(?:\b(?:you must follow|follow(?: these)?|obey|sigue(?: estas)?)\s+)?(?:{RULES_LABEL})",
     re.I,
