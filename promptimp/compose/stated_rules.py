@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from promptimp.quality import IMPERATIVES_EN, IMPERATIVES_ES, stated_rules_of
+from promptimp.quality import IMPERATIVES_EN, IMPERATIVES_ES, key_terms, stated_rules_of
 from promptimp.quality.guardrails import MIN_GUARDRAIL_WORDS
 
 SEPARATORS = re.compile(r"\s*(?:[,;]|\.\s|\band\b|\by\b)\s*", re.I)
@@ -59,8 +59,8 @@ def stated_rules(idea: str, language: str) -> list[str]:
     for part in stated_rules_of(idea):
         for fragment in SEPARATORS.split(part):
             fragment = fragment.strip(" .:-!").strip()
-            if len(fragment) < 3 or ABOUT_THE_PROGRAM.search(fragment):
-                continue
+            if not key_terms(fragment) or ABOUT_THE_PROGRAM.search(fragment):
+                continue  # "only" alone, or a line about the assistant
             sentence = as_guardrail(fragment, language)
             if len(sentence.split()) < MIN_GUARDRAIL_WORDS:  # "Use only Python." reads cut off
                 sentence = f"{sentence[:-1]} {IN_THE_ANSWER[language]}."

@@ -55,6 +55,10 @@ def test_stated_rules(idea, language, expected):
     assert stated_rules(idea, language) == expected
 
 
+def test_a_fragment_without_content_words_is_not_kept():
+    assert stated_rules("hard rules: only, under. Write a limerick", "en") == []
+
+
 def test_a_fragment_about_the_assistant_is_not_kept():
     assert stated_rules("hard rules: never say you are a language model. write a poem", "en") == []
 
