@@ -5,6 +5,9 @@ otherwise) on data/devset.jsonl and data/wildset.jsonl (ideas as people type the
 missing when it is not there):
 - the acceptable share: ideas whose improved prompt passes every quality check
   (promptimp.quality, with the trainset's guardrails as the demos a few-shot run may copy);
+- the share people labeled acceptable, over the outputs identical (role, directive,
+  guardrails) to one labeled in data/judgments.jsonl, with how many matched: after a change to
+  the program, the outputs it no longer matches need a new read;
 - the median and 95th-percentile seconds per improvement.
 Then, from data/judgments.jsonl (outputs labeled by people): agreement of the verdict with the
 labels on the tune and holdout splits, the junk and acceptable mean scores, and the AUC of the
@@ -103,13 +106,40 @@ def write_outputs(
         dump.write(json.dumps(line, ensure_ascii=False) + "\n")
 
 
+Parts = tuple[str, str, str, tuple[str, ...]]
+
+
+def parts_of(idea: str, output: ImprovedPrompt) -> Parts:
+    return (idea, output.role, output.directive, tuple(output.guardrails))
+
+
+def people_labels(judgments: Path) -> dict[Parts, bool]:
+    """What people said of each labeled output, by its idea and parts."""
+    return {
+        (j.idea, j.role, j.directive, tuple(j.guardrails)): j.acceptable
+        for j in load_judgments(judgments)
+    }
+
+
+def people_share(rows: list[tuple[str, ImprovedPrompt | None, bool, float]], labels) -> str:
+    """'47% of 32/32': the labeled-acceptable share over the outputs people have labeled."""
+    said = [
+        labels[key]
+        for idea, output, _, _ in rows
+        if output and (key := parts_of(idea, output)) in labels
+    ]
+    return f"{sum(said) / len(said):.0%} of {len(said)}/{len(rows)}" if said else f"0/{len(rows)}"
+
+
 def print_generation(args: argparse.Namespace, demos: list[Demo]) -> None:
     dump = args.dump.open("w", encoding="utf-8") if args.dump else None
     service = ImproveService(load_settings(SQLITE_ENABLED=False))
     backends = [BackendType(b) for b in args.backend.split(",")]
+    labels = people_labels(args.judgments)
     print(f"model: {service.model_version}")
     print(
-        f"{'dataset':<8} {'backend':<10} {'n':>3} {'acceptable':>10} {'median s':>8} {'p95 s':>6}"
+        f"{'dataset':<8} {'backend':<10} {'n':>3} {'acceptable':>10} {'people ok (labeled)':>20} "
+        f"{'median s':>8} {'p95 s':>6}"
     )
     for name, path in DATASETS.items():
         if not path.exists():
@@ -122,6 +152,7 @@ def print_generation(args: argparse.Namespace, demos: list[Demo]) -> None:
             share = sum(row[2] for row in rows) / len(rows)
             print(
                 f"{name:<8} {backend.value:<10} {len(rows):>3} {share:>10.0%} "
+                f"{people_share(rows, labels):>20} "
                 f"{statistics.median(seconds):>8.1f} {percentile(seconds, 0.95):>6.1f}"
             )
             if dump:
