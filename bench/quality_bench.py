@@ -121,7 +121,9 @@ def people_labels(judgments: Path) -> dict[Parts, bool]:
     }
 
 
-def people_share(rows: list[tuple[str, ImprovedPrompt | None, bool, float]], labels) -> str:
+def people_share(
+    rows: list[tuple[str, ImprovedPrompt | None, bool, float]], labels: dict[Parts, bool]
+) -> str:
     """'47% of 32/32': the labeled-acceptable share over the outputs people have labeled."""
     said = [
         labels[key]

@@ -211,6 +211,14 @@ STALL_S = 120
 """How long the stalled provider holds a request before it answers 503."""
 
 
+class _ProviderServer(ThreadingHTTPServer):
+    """A local provider's server; `stopping` is set when the test is done with it."""
+
+    def __init__(self, handler: type[JSONHandler]) -> None:
+        super().__init__(("127.0.0.1", 0), handler)
+        self.stopping = threading.Event()
+
+
 class _StalledProvider(JSONHandler):
     """An OpenAI-style endpoint that answers nothing for STALL_S (or until it stops), then 503."""
 
@@ -223,8 +231,7 @@ class _StalledProvider(JSONHandler):
 @contextmanager
 def _local_provider(handler: type[JSONHandler]) -> Iterator[str]:
     """The base URL (…/v1) of an OpenAI-style provider on 127.0.0.1 served by `handler`."""
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.stopping = threading.Event()
+    server = _ProviderServer(handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

@@ -8,12 +8,9 @@ import re
 
 from promptimp.quality import IMPERATIVES_EN, IMPERATIVES_ES, key_terms, stated_rules_of
 from promptimp.quality.guardrails import MIN_GUARDRAIL_WORDS
+from promptimp.quality.patterns import INJECTION_ECHO
 
 SEPARATORS = re.compile(r"\s*(?:[,;]|\.\s|\band\b|\by\b)\s*", re.I)
-ABOUT_THE_PROGRAM = re.compile(
-    r"\b(?:as an? ai|language model|modelo de lenguaje|como una? ia)\b", re.I
-)
-"""A fragment that talks about the assistant itself is framing, not a limit on the answer."""
 MOST_RULES = 3
 """At most this many of the person's rules are kept: the domain's rules fill the rest."""
 
@@ -59,8 +56,8 @@ def stated_rules(idea: str, language: str) -> list[str]:
     for part in stated_rules_of(idea):
         for fragment in SEPARATORS.split(part):
             fragment = fragment.strip(" .:-!").strip()
-            if not key_terms(fragment) or ABOUT_THE_PROGRAM.search(fragment):
-                continue  # "only" alone, or a line about the assistant
+            if not key_terms(fragment) or INJECTION_ECHO.search(fragment):
+                continue  # "only" alone, or words the echo check forbids ("language model")
             sentence = as_guardrail(fragment, language)
             if len(sentence.split()) < MIN_GUARDRAIL_WORDS:  # "Use only Python." reads cut off
                 sentence = f"{sentence[:-1]} {IN_THE_ANSWER[language]}."
