@@ -1,8 +1,9 @@
 """The curated domain library: per domain and language, expert roles, guardrails, what a good
 answer needs and what to ask for when the idea is vague (one JSON file per domain, data/domains/).
 
-Roles and guardrails carry the key words that make them relevant; `DomainPack.role_for` and
-`guardrails_for` rank them against an idea's words, the broad ones (no key words) last.
+Roles, guardrails and sub-topic needs carry the key words that make them relevant;
+`DomainPack.role_for`, `guardrails_for` and `needs_for` rank them against an idea's words, the
+broad ones (no key words) last.
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ class Role(Keyed):
     role: str = Field(min_length=3)
 
 
-class Guardrail(Keyed):
+class Sentence(Keyed):
+    """A whole sentence with key words: a guardrail, or what one kind of task needs."""
+
     text: str = Field(min_length=10)
 
     def overlap(self, idea_terms: set[str]) -> int:
@@ -62,6 +65,15 @@ class Guardrail(Keyed):
         key word and a word of the rule itself."""
         hits = self.hits(idea_terms)
         return hits >= STRONG_HITS or (hits == 1 and self.overlap(idea_terms) >= 1)
+
+
+class Guardrail(Sentence):
+    """A rule the answer can be checked against."""
+
+
+class TaskNeed(Sentence):
+    """What a good answer to one kind of task of the domain needs (a validation function, an
+    incident report template), in place of the domain's broad `needs`."""
 
 
 STRONG_HITS = 2
@@ -88,6 +100,10 @@ class DomainPack(BaseModel):
     keywords: PerLanguage[list[str]]
     roles: PerLanguage[list[Role]]
     needs: PerLanguage[str]
+    task_needs: PerLanguage[list[TaskNeed]] = Field(
+        default_factory=lambda: PerLanguage(en=[], es=[])
+    )
+    """Sub-topic needs, each with key words; the one an idea calls for replaces `needs`."""
     ask_first: PerLanguage[str]
     guardrails: PerLanguage[list[Guardrail]]
     frameworks: list[Framework] = Field(default_factory=lambda: list(FRAMEWORKS))
@@ -102,6 +118,13 @@ class DomainPack(BaseModel):
         default, *specialists = self.roles.get(language)
         best = max(specialists, key=lambda role: role.hits(terms), default=None)
         return best.role if best and best.hits(terms) >= STRONG_HITS else default.role
+
+    def needs_for(self, terms: set[str], language: str) -> str:
+        """What a good answer needs: the sub-topic need the idea calls for (`Sentence.calls`,
+        the most hits first), else the domain's broad need."""
+        called = [need for need in self.task_needs.get(language) if need.calls(terms)]
+        best = max(called, key=lambda need: (need.hits(terms), need.overlap(terms)), default=None)
+        return best.text if best else self.needs.get(language)
 
     def guardrails_for(
         self, terms: set[str], language: str, count: int = MAX_GUARDRAILS - 1
@@ -127,6 +150,7 @@ class DomainPack(BaseModel):
             parts += [role.role for role in self.roles.get(lang)]
             parts += [word for role in self.roles.get(lang) for word in role.keywords]
             parts += [rule.text for rule in self.guardrails.get(lang)]
+            parts += [need.text for need in self.task_needs.get(lang)]
             parts += self.examples.get(lang)
         return "\n".join(parts)
 

@@ -6,7 +6,8 @@ path the parts come from the curated domain library (`promptimp.compose.library`
   trainset's examples to their domains' documents);
 - the role and 4 guardrails of that domain ranked by the key words the idea uses;
 - the directive: the idea as an imperative in its own words (`phrasing`), then what a good
-  answer needs in that domain, or, for a vague idea, what to ask for first;
+  answer needs (the sub-topic's need the idea calls for, else the domain's), or, for a vague
+  idea, what to ask for first;
 - the framework: the model's one short choice among those that suit the domain (few-shot shows
   it the nearest examples' choices and adds them to the options).
 The prediction's `domain_fit` is how sure the classifier is of the domain (its lead over the next
@@ -113,7 +114,7 @@ class CuratedImprover(dspy.Module):
         role = pack.role_for(terms, language)
         stated = stated_rules(original_idea, language)
         guardrails = [*stated, *pack.guardrails_for(terms, language)][:MAX_GUARDRAILS]
-        directive = " ".join(self._directive(original_idea, context, language, pack))
+        directive = " ".join(self._directive(original_idea, context, language, pack, terms))
         framework = self._framework(original_idea, context, pack.frameworks)
         matched = sorted(
             {
@@ -138,7 +139,9 @@ class CuratedImprover(dspy.Module):
             domain=domain,
         )
 
-    def _directive(self, idea: str, context: str, language: str, pack) -> list[str]:
+    def _directive(
+        self, idea: str, context: str, language: str, pack, terms: set[str]
+    ) -> list[str]:
         task = task_sentence(idea, language)
         sentences = [task]
         if is_vague(idea, context):
@@ -148,7 +151,7 @@ class CuratedImprover(dspy.Module):
         elif is_explain_task(task):
             sentences.append(EXPLAIN_NEEDS[language])
         else:
-            sentences.append(pack.needs.get(language))
+            sentences.append(pack.needs_for(terms, language))
         if context.strip():
             sentences.append(CONTEXT_NOTE[language])
         return sentences

@@ -35,6 +35,15 @@ BACKEND = pack(
         ("State every assumption about the data model.", []),
     ],
 )
+BACKEND["task_needs"] = {
+    "en": [
+        {
+            "text": "Give the function, its tests and the inputs it rejects.",
+            "keywords": ["function", "validate"],
+        }
+    ],
+    "es": [],
+}
 COOKING = pack(
     "cooking",
     ["recipe", "dinner", "bake", "cook", "oven", "pasta"],

@@ -56,6 +56,8 @@ def test_roles_are_profession_phrases_the_first_one_broad(pack, language):
 @pytest.mark.parametrize("pack", PACKS)
 @pytest.mark.parametrize("language", LANGUAGES)
 def test_needs_and_ask_first_are_one_imperative_sentence(pack, language):
-    for text in (pack.needs.get(language), pack.ask_first.get(language)):
+    task_needs = [need.text for need in pack.task_needs.get(language)]
+    assert all(need.keywords for need in pack.task_needs.get(language))
+    for text in (pack.needs.get(language), pack.ask_first.get(language), *task_needs):
         assert plain(text.split()[0]) in IMPERATIVES and text.endswith("."), text
         assert text.count(". ") == 0 and not NOISE.search(text), text

@@ -34,6 +34,15 @@ def test_guardrails_matched_first_then_broad_ones_in_library_order(library_dir):
     ]
 
 
+def test_a_sub_topic_need_the_idea_calls_for_replaces_the_broad_need(library_dir):
+    backend = load_library(library_dir)["backend"]
+    assert backend.needs_for(idea_terms("Write a function that validates emails"), "en") == (
+        "Give the function, its tests and the inputs it rejects."
+    )
+    assert backend.needs_for(idea_terms("Design a REST API"), "en") == backend.needs.get("en")
+    assert backend.needs_for(idea_terms("Escribe una función"), "es") == backend.needs.get("es")
+
+
 @pytest.mark.parametrize(
     ("content", "message"),
     [
