@@ -4,11 +4,14 @@ Each domain is one document: its pack's key words, roles and guardrails in both 
 for few-shot, the ideas and contexts of its training examples (their answers' words blur the
 domains: bench/retrieval_bench.py). An idea goes to the domain whose
 document is nearest by cosine over TF-IDF of word stems (first five letters, accents folded,
-stop words dropped), so "fixtures" meets "fixture" and "sesión" meets "sesiones".
+stop words dropped), so "fixtures" meets "fixture" and "sesión" meets "sesiones". The words
+before the idea's first preposition name what to produce ("terms of service" in "terms of
+service for a mobile game"), so they count twice.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 import numpy as np
@@ -16,6 +19,18 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from promptimp.compose.library import DomainLibrary
 from promptimp.quality import STEM_CHARS, STOP_WORDS, request_of, words
+
+
+MODIFIER = re.compile(
+    r"\b(?:for|in|with|on|about|to|from|using|at|para|en|con|sobre|desde|al)\b", re.IGNORECASE
+)
+"""A preposition: what follows it qualifies the thing asked for."""
+
+
+def with_head_twice(request: str) -> str:
+    """The request with the words before its first preposition (the thing asked for) repeated."""
+    found = MODIFIER.search(request)
+    return f"{request[: found.start()]}\n{request}" if found and found.start() else request
 
 
 def stems(text: str) -> list[str]:
@@ -40,7 +55,7 @@ class DomainClassifier:
 
     def ranked(self, idea: str, context: str = "") -> list[tuple[str, float]]:
         """Every domain with its similarity to the idea, nearest first (ties: name order)."""
-        query = self._vectorizer.transform([f"{request_of(idea)}\n{context}"])
+        query = self._vectorizer.transform([f"{with_head_twice(request_of(idea))}\n{context}"])
         scores = (self._matrix @ query.T).toarray().ravel()
         order = np.argsort(-scores, kind="stable")
         return [(self.domains[i], float(scores[i])) for i in order]

@@ -70,6 +70,12 @@ def test_classifier_picks_the_domain_whose_words_the_idea_uses(library_dir):
     assert classifier("Rate limits for a REST endpoint")[0] == "backend"
 
 
+def test_what_is_asked_for_outweighs_what_it_is_for(library_dir):
+    classifier = DomainClassifier(load_library(library_dir))
+    assert classifier("pasta recipe for the api server database")[0] == "cooking"
+    assert classifier("pasta recipe, api server database")[0] == "backend"
+
+
 def test_examples_join_their_domains_document(library_dir):
     library = load_library(library_dir)
     idea = "sourdough starter schedule"
