@@ -20,7 +20,6 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from promptimp.compose.library import DomainLibrary
 from promptimp.quality import STEM_CHARS, STOP_WORDS, request_of, words
 
-
 MODIFIER = re.compile(
     r"\b(?:for|in|with|on|about|to|from|using|at|para|en|con|sobre|desde|al)\b", re.IGNORECASE
 )
