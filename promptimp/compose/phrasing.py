@@ -129,6 +129,19 @@ def is_explain_task(sentence: str) -> bool:
     return sentence.startswith(EXPLAIN_OPENINGS)
 
 
+OWN_MATERIAL = re.compile(
+    r"\b(?:my|this|these|our|that|mi|mis|este|esta|estos|estas|nuestro|nuestra|eso)\b",
+    re.IGNORECASE,
+)
+"""Words that point at the person's own material (their code, this error): not a concept."""
+
+
+def is_concept_explanation(sentence: str) -> bool:
+    """True for a task sentence that asks to explain a named concept ("Explain pytest
+    fixtures."), which needs nothing more from the person, unlike "Explain this error"."""
+    return sentence.startswith(("Explain ", "Explica ")) and not OWN_MATERIAL.search(sentence)
+
+
 def task_sentence(idea: str, language: str) -> str:
     """The idea as one imperative sentence ending with a full stop (or a question mark when it
     quotes the person's question)."""

@@ -7,7 +7,7 @@ path the parts come from the curated domain library (`promptimp.compose.library`
 - the role and 4 guardrails of that domain ranked by the key words the idea uses;
 - the directive: the idea as an imperative in its own words (`phrasing`), then what a good
   answer needs (the sub-topic's need the idea calls for, else the domain's), or, for a vague
-  idea, what to ask for first;
+  idea, what to ask for first (a concept to explain needs nothing more);
 - the framework: the model's one short choice among those that suit the domain (few-shot shows
   it the nearest examples' choices and adds them to the options).
 The prediction's `domain_fit` is how sure the classifier is of the domain (its lead over the next
@@ -25,7 +25,12 @@ from dspy.utils.exceptions import AdapterParseError
 
 from promptimp.compose.domains import DomainClassifier, stems
 from promptimp.compose.library import DomainLibrary, idea_terms
-from promptimp.compose.phrasing import is_explain_task, is_fix_task, task_sentence
+from promptimp.compose.phrasing import (
+    is_concept_explanation,
+    is_explain_task,
+    is_fix_task,
+    task_sentence,
+)
 from promptimp.compose.stated_rules import stated_rules
 from promptimp.fewshot import DemoSelector
 from promptimp.models import MAX_GUARDRAILS, BackendType
@@ -144,7 +149,7 @@ class CuratedImprover(dspy.Module):
     ) -> list[str]:
         task = task_sentence(idea, language)
         sentences = [task]
-        if is_vague(idea, context):
+        if is_vague(idea, context) and not is_concept_explanation(task):
             sentences.append(pack.ask_first.get(language))
         elif is_fix_task(task):
             sentences.append(FIX_NEEDS[language])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dspy
+import pytest
 from dspy.utils import DummyLM
 
 from promptimp.compose.library import load_library
@@ -38,6 +39,21 @@ def test_a_vague_idea_asks_for_what_is_missing(library_dir):
     prediction, _ = run(program, "pasta recipe")
     assert is_vague("pasta recipe", "")
     assert prediction.directive == "Write a pasta recipe. Ask for the cooking details first."
+
+
+@pytest.mark.parametrize(
+    ("idea", "needs"),
+    [
+        ("pasta explained", "Explain it step by step"),
+        ("explain this recipe", "Ask for the cooking details first."),
+    ],
+)
+def test_a_short_concept_to_explain_is_explained_but_own_material_is_asked_for(
+    library_dir, idea, needs
+):
+    program = build_curated_program(BackendType.ZERO_SHOT, load_library(library_dir))
+    prediction, _ = run(program, idea)
+    assert is_vague(idea, "") and needs in prediction.directive
 
 
 def test_few_shot_shows_the_nearest_examples_framework_choices(library_dir):
