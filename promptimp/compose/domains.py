@@ -3,8 +3,9 @@
 Each domain is one document: its pack's key words, roles and guardrails in both languages, plus,
 for few-shot, the ideas and contexts of its training examples (their answers' words blur the
 domains: bench/retrieval_bench.py). An idea goes to the domain whose
-document is nearest by cosine over TF-IDF of word stems (first five letters, accents folded,
-stop words dropped), so "fixtures" meets "fixture" and "sesión" meets "sesiones". The words
+document is nearest by cosine over TF-IDF of word stems (each word's English and Spanish Snowball
+stems, accents folded, stop words dropped), so "fixtures" meets "fixture" and "sesión" meets
+"sesiones" while "instant" no longer meets "instagram". The words
 before the idea's first preposition name what to produce ("terms of service" in "terms of
 service for a mobile game"), so they count twice.
 """
@@ -15,10 +16,14 @@ import re
 from collections.abc import Sequence
 
 import numpy as np
+import snowballstemmer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from promptimp.compose.library import DomainLibrary
-from promptimp.quality import STEM_CHARS, STOP_WORDS, request_of, words
+from promptimp.quality import STOP_WORDS, request_of, words
+
+ENGLISH = snowballstemmer.stemmer("english")
+SPANISH = snowballstemmer.stemmer("spanish")
 
 MODIFIER = re.compile(
     r"\b(?:for|in|with|on|about|to|from|using|at|para|en|con|sobre|desde|al)\b", re.IGNORECASE
@@ -32,9 +37,19 @@ def with_head_twice(request: str) -> str:
     return f"{request[: found.start()]}\n{request}" if found and found.start() else request
 
 
+def content_words(text: str) -> list[str]:
+    """`text`'s words without stop words and single letters."""
+    return [word for word in words(text) if len(word) >= 2 and word not in STOP_WORDS]
+
+
 def stems(text: str) -> list[str]:
-    """The stems of `text`'s content words (what domains are compared on)."""
-    return [w[:STEM_CHARS] for w in words(text) if len(w) >= 2 and w not in STOP_WORDS]
+    """Each content word's English and Spanish stems (what domains are compared on); an idea's
+    language need not be known, and a Spanish idea's English loan words still match."""
+    return [
+        stem
+        for word in content_words(text)
+        for stem in (ENGLISH.stemWord(word), f"es:{SPANISH.stemWord(word)}")
+    ]
 
 
 class DomainClassifier:

@@ -23,7 +23,7 @@ from typing import Literal
 import dspy
 from dspy.utils.exceptions import AdapterParseError
 
-from promptimp.compose.domains import DomainClassifier, stems
+from promptimp.compose.domains import DomainClassifier, content_words
 from promptimp.compose.library import DomainLibrary, idea_terms
 from promptimp.compose.phrasing import (
     is_concept_explanation,
@@ -93,7 +93,7 @@ def domain_fit(margin: float) -> float:
 
 def is_vague(idea: str, context: str) -> bool:
     """Two or three words and no context: too little to act on without asking."""
-    return not context.strip() and len(stems(request_of(idea))) <= VAGUE_TERMS
+    return not context.strip() and len(content_words(request_of(idea))) <= VAGUE_TERMS
 
 
 class CuratedImprover(dspy.Module):
