@@ -58,7 +58,7 @@ def test_local_provider_composes_the_prompt_from_the_domain_library(tmp_path):
     run = service.improve("Design a REST API for user management").run
     assert run.improved_prompt.startswith("You are a senior backend engineer specialising in REST")
     assert run.directive.startswith("Design a REST API for user management. ")
-    assert run.framework == "step-back" and len(run.guardrails) == 4
+    assert run.framework == "step-back" and len(run.guardrails) == 3
     assert all(rule in run.improved_prompt for rule in run.guardrails)
 
 

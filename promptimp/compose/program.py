@@ -4,7 +4,8 @@ A 135M model writes junk when it writes roles and guardrails from nothing, so on
 path the parts come from the curated domain library (`promptimp.compose.library`):
 - the idea's domain: the nearest domain document (`DomainClassifier`; few-shot adds the
   trainset's examples to their domains' documents);
-- the role and 4 guardrails of that domain ranked by the key words the idea uses;
+- the role and 3 guardrails of that domain ranked by the key words the idea uses, after the
+  rules the idea itself states;
 - the directive: the idea as an imperative in its own words (`phrasing`), then what a good
   answer needs (the sub-topic's need the idea calls for, else the domain's), or, for a vague
   idea, what to ask for first (a concept to explain needs nothing more);
@@ -41,6 +42,10 @@ SURE_MARGIN = 0.05
 devset and wildset the median lead is 0.041 when the domain is right and 0.015 when it is wrong
 (bench/retrieval_bench.py)."""
 LEAST_FIT = 0.4
+DOMAIN_RULES = 3
+"""The domain's guardrails after the person's own rules: three, the least a prompt needs. They
+are ranked by how strongly the idea calls for them, and in labeled outputs a fourth was most
+often the one about another sub-topic (a combobox rule for a re-render problem)."""
 VAGUE_TERMS = 3
 """An idea with no context and at most this many content words is vague: ask for the rest."""
 FIX_NEEDS = {
@@ -118,7 +123,8 @@ class CuratedImprover(dspy.Module):
         terms = idea_terms(request_of(original_idea), context)
         role = pack.role_for(terms, language)
         stated = stated_rules(original_idea, language)
-        guardrails = [*stated, *pack.guardrails_for(terms, language)][:MAX_GUARDRAILS]
+        rules = pack.guardrails_for(terms, language, count=DOMAIN_RULES)
+        guardrails = [*stated, *rules][:MAX_GUARDRAILS]
         directive = " ".join(self._directive(original_idea, context, language, pack, terms))
         framework = self._framework(original_idea, context, pack.frameworks)
         matched = sorted(

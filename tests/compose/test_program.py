@@ -24,6 +24,7 @@ def test_zero_shot_composes_from_the_ideas_domain(library_dir):
     assert prediction.domain == "backend"
     assert prediction.role == "Backend engineer specialising in APIs"
     assert prediction.guardrails[0] == "Require authentication on every endpoint that changes data."
+    assert len(prediction.guardrails) == 3  # the pack has four: the least called one is left out
     assert prediction.directive == (
         "Add login and auth to the REST API for orders. Cover what backend work needs. "
         "Use the context below."
