@@ -31,18 +31,20 @@ class Keyed(BaseModel):
     """A role or guardrail text with the key words that make it relevant (none: always)."""
 
     keywords: list[str] = Field(default_factory=list)
+    requires: list[str] = Field(default_factory=list)
+    """The languages, tools or platforms it is written for, one of which the idea must name
+    (none: any): a Python testing role is no use for a Spring Boot test."""
 
     def matched(self, idea_terms: set[str]) -> list[str]:
         """Its key words (or phrases, every word of them) that the idea uses."""
-        return [
-            keyword
-            for keyword in self.keywords
-            if (terms := terms_of(keyword)) and all(term in idea_terms for term in terms)
-        ]
+        return [keyword for keyword in self.keywords if _named(keyword, idea_terms)]
 
     def hits(self, idea_terms: set[str]) -> int:
         """How strongly the idea calls for it: the distinct idea words among its matched key
-        words ("formulario" and "formularios" are one), a phrase counting for each word."""
+        words ("formulario" and "formularios" are one), a phrase counting for each word; none
+        when the idea names none of what it `requires`."""
+        if self.requires and not any(_named(name, idea_terms) for name in self.requires):
+            return 0
         return len({term[:5] for keyword in self.matched(idea_terms) for term in terms_of(keyword)})
 
 
@@ -168,6 +170,11 @@ def terms_of(keyword: str) -> list[str]:
         word[: max(least, min(most, len(word) - 2))] if len(word) >= least else f"={word}"
         for word in words(keyword)
     ]
+
+
+def _named(keyword: str, idea_terms: set[str]) -> bool:
+    """Whether the idea uses the key word or phrase (every word of it)."""
+    return bool(terms := terms_of(keyword)) and all(term in idea_terms for term in terms)
 
 
 def idea_terms(*texts: str) -> set[str]:

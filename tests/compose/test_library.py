@@ -76,6 +76,14 @@ def test_what_is_asked_for_outweighs_what_it_is_for(library_dir):
     assert classifier("pasta recipe, api server database")[0] == "backend"
 
 
+def test_a_role_or_rule_written_for_one_tool_needs_the_idea_to_name_it(library_dir):
+    backend = load_library(library_dir)["backend"]
+    typed = backend.guardrails.get("en")[1].model_copy(update={"requires": ["django", "rails"]})
+    assert typed.calls(idea_terms("Add login and auth to the Django API"))
+    assert typed.calls(idea_terms("Add login and auth to the Rails API"))
+    assert not typed.calls(idea_terms("Add login and auth to the Spring Boot API"))
+
+
 def test_examples_join_their_domains_document(library_dir):
     library = load_library(library_dir)
     idea = "sourdough starter schedule"
