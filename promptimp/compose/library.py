@@ -16,7 +16,7 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, Field, ValidationError
 
-from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, PromptImpError
+from promptimp.models import FRAMEWORKS, PromptImpError
 from promptimp.quality import STOP_WORDS, words
 
 LANGUAGES = ("en", "es")
@@ -78,6 +78,10 @@ class TaskNeed(Sentence):
     incident report template), in place of the domain's broad `needs`."""
 
 
+DOMAIN_RULES = 3
+"""The domain's guardrails a prompt takes after the person's own rules: three, the least a prompt
+needs. They are ranked by how strongly the idea calls for them, and in labeled outputs a fourth
+was most often the one about another sub-topic (a combobox rule for a re-render problem)."""
 STRONG_HITS = 2
 """Distinct idea words a role or guardrail's key words must meet to count as called for; one
 word alone ("quarter", "vue") is often a coincidence."""
@@ -129,7 +133,7 @@ class DomainPack(BaseModel):
         return best.text if best else self.needs.get(language)
 
     def guardrails_for(
-        self, terms: set[str], language: str, count: int = MAX_GUARDRAILS - 1
+        self, terms: set[str], language: str, count: int = DOMAIN_RULES
     ) -> list[str]:
         """`count` guardrails: the sub-topic ones the idea calls for (`Guardrail.calls`), most
         hits first, then the broad ones, those sharing the idea's words first; ties keep

@@ -115,7 +115,8 @@ FIX_OPENINGS = {"en": "Find out why", "es": "Averigua por qué"}
 """How a task sentence for a reported problem starts ('background jobs keep getting lost')."""
 
 
-EXPLAIN_OPENINGS = ("Explain ", "Explica ", "Answer this question, ", "Responde a esta pregunta, ")
+EXPLAIN_VERBS = ("Explain ", "Explica ")
+EXPLAIN_OPENINGS = (*EXPLAIN_VERBS, "Answer this question, ", "Responde a esta pregunta, ")
 """How a task sentence for a question or a how-to starts."""
 
 
@@ -139,7 +140,7 @@ OWN_MATERIAL = re.compile(
 def is_concept_explanation(sentence: str) -> bool:
     """True for a task sentence that asks to explain a named concept ("Explain pytest
     fixtures."), which needs nothing more from the person, unlike "Explain this error"."""
-    return sentence.startswith(("Explain ", "Explica ")) and not OWN_MATERIAL.search(sentence)
+    return sentence.startswith(EXPLAIN_VERBS) and not OWN_MATERIAL.search(sentence)
 
 
 def task_sentence(idea: str, language: str) -> str:

@@ -42,10 +42,6 @@ SURE_MARGIN = 0.05
 devset and wildset the median lead is 0.041 when the domain is right and 0.015 when it is wrong
 (bench/retrieval_bench.py)."""
 LEAST_FIT = 0.4
-DOMAIN_RULES = 3
-"""The domain's guardrails after the person's own rules: three, the least a prompt needs. They
-are ranked by how strongly the idea calls for them, and in labeled outputs a fourth was most
-often the one about another sub-topic (a combobox rule for a re-render problem)."""
 VAGUE_TERMS = 3
 """An idea with no context and at most this many content words is vague: ask for the rest."""
 FIX_NEEDS = {
@@ -123,8 +119,7 @@ class CuratedImprover(dspy.Module):
         terms = idea_terms(request_of(original_idea), context)
         role = pack.role_for(terms, language)
         stated = stated_rules(original_idea, language)
-        rules = pack.guardrails_for(terms, language, count=DOMAIN_RULES)
-        guardrails = [*stated, *rules][:MAX_GUARDRAILS]
+        guardrails = [*stated, *pack.guardrails_for(terms, language)][:MAX_GUARDRAILS]
         directive = " ".join(self._directive(original_idea, context, language, pack, terms))
         framework = self._framework(original_idea, context, pack.frameworks)
         matched = sorted(
