@@ -16,7 +16,8 @@ the median time to rank the pool for one idea. Selectors:
 
 Then the embedded model's domain classifier (promptimp.compose.domains): the share of ideas it
 puts in their own domain, from the curated library alone (zero-shot) and with the trainset's
-examples added to their domains (few-shot).
+examples added to their domains (few-shot), and the median seconds to build each, from an empty
+word-stem cache (as in a fresh process) and from a full one.
 
 Run: python bench/retrieval_bench.py [--k 3] [--misses words] [--classifier-misses]
 """
@@ -39,7 +40,7 @@ sys.path.insert(0, str(ROOT))
 
 from eval.datasets import load_dataset  # noqa: E402
 from eval.overlap import content_words  # noqa: E402
-from promptimp.compose.domains import DomainClassifier  # noqa: E402
+from promptimp.compose.domains import DomainClassifier, stems_of_word  # noqa: E402
 from promptimp.compose.library import load_library  # noqa: E402
 from promptimp.fewshot import MAX_MATCH_CHARS, DemoSelector, load_trainset  # noqa: E402
 
@@ -146,12 +147,30 @@ def print_misses(score: Scorer, pool, examples, name: str) -> None:
             )
 
 
+def build_seconds(build: Callable[[], object], *, cold: bool, repeats: int = 3) -> float:
+    """Median seconds to build a classifier, with the stem cache emptied first when `cold`."""
+    seconds = []
+    for _ in range(repeats):
+        if cold:
+            stems_of_word.cache_clear()
+        start = time.perf_counter()
+        build()
+        seconds.append(time.perf_counter() - start)
+    return statistics.median(seconds)
+
+
 def print_classifiers(pool, sets, show_misses: bool) -> None:
     library = load_library(DATA / "domains")
-    classifiers = {
-        "library (zero-shot)": DomainClassifier(library),
-        "library + trainset (few-shot)": DomainClassifier(library, pool),
+    builders = {
+        "library (zero-shot)": lambda: DomainClassifier(library),
+        "library + trainset (few-shot)": lambda: DomainClassifier(library, pool),
     }
+    print(f"\n{'classifier build':<30} {'cold s':>8} {'warm s':>8} {'ratio':>6}")
+    for label, build in builders.items():
+        cold, warm = build_seconds(build, cold=True), build_seconds(build, cold=False)
+        print(f"{label:<30} {cold:>8.2f} {warm:>8.2f} {cold / warm:>6.1f}")
+    print("cold: the word-stem cache emptied first (a fresh process); warm: it holds the words")
+    classifiers = {label: build() for label, build in builders.items()}
     print(f"\n{'domain classifier':<30} {'set':<8} {'own domain':>10} {'median ms':>10}")
     for label, classify in classifiers.items():
         for name, examples in sets.items():

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 import snowballstemmer
@@ -24,6 +25,8 @@ from promptimp.quality import STOP_WORDS, request_of, words
 
 ENGLISH = snowballstemmer.stemmer("english")
 SPANISH = snowballstemmer.stemmer("spanish")
+STEM_CACHE_WORDS = 100_000
+"""Distinct words whose stems are kept (the library holds about 10,000)."""
 
 MODIFIER = re.compile(
     r"\b(?:for|in|with|on|about|to|from|using|at|para|en|con|sobre|desde|al)\b", re.IGNORECASE
@@ -45,11 +48,14 @@ def content_words(text: str) -> list[str]:
 def stems(text: str) -> list[str]:
     """Each content word's English and Spanish stems (what domains are compared on); an idea's
     language need not be known, and a Spanish idea's English loan words still match."""
-    return [
-        stem
-        for word in content_words(text)
-        for stem in (ENGLISH.stemWord(word), f"es:{SPANISH.stemWord(word)}")
-    ]
+    return [stem for word in content_words(text) for stem in stems_of_word(word)]
+
+
+@lru_cache(maxsize=STEM_CACHE_WORDS)
+def stems_of_word(word: str) -> tuple[str, str]:
+    """A word's English and Spanish stems. Cached: the library's documents repeat their words,
+    and stemming them all again was nearly all of a classifier's build time."""
+    return ENGLISH.stemWord(word), f"es:{SPANISH.stemWord(word)}"
 
 
 class DomainClassifier:
