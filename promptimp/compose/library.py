@@ -226,7 +226,12 @@ def _load_library(folder: str) -> DomainLibrary:
     files = sorted(Path(folder).glob("*.json"))
     if not files:
         raise LibraryError(f"The domain library {folder} has no domain files (*.json).")
-    return DomainLibrary({pack.domain: pack for pack in map(_read_pack, files)})
+    packs = {pack.domain: pack for pack in map(_read_pack, files)}
+    if len(packs) < 2:
+        raise LibraryError(
+            f"The domain library {folder} has one domain; an idea is placed among two or more."
+        )
+    return DomainLibrary(packs)
 
 
 def _read_pack(path: Path) -> DomainPack:

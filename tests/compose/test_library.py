@@ -64,6 +64,12 @@ def test_an_empty_folder_is_an_error(tmp_path):
         load_library(tmp_path)
 
 
+def test_a_one_domain_folder_is_an_error(library_dir):
+    (library_dir / "cooking.json").unlink()
+    with pytest.raises(LibraryError, match="has one domain; an idea is placed among two or more"):
+        load_library(library_dir)
+
+
 def test_classifier_picks_the_domain_whose_words_the_idea_uses(library_dir):
     classifier = DomainClassifier(load_library(library_dir))
     assert classifier("Bake a gluten free pasta dinner")[0] == "cooking"
