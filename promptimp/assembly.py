@@ -151,17 +151,22 @@ NAMES = frozenset(_NAMES.split())
 """Names a role may start with ('Python developer'): they keep their capital."""
 
 
-def _english_role(role: str) -> str:
-    """'Senior editor' -> 'a senior editor'; keeps acronyms, names ('Python', 'LinkedIn') and
-    roles that have an article."""
+def _in_sentence(role: str) -> str:
+    """The role as it reads after "You are" / "Eres": its first word lower-cased unless it is
+    an acronym or a name ('Python', 'LinkedIn')."""
     role = role.strip().rstrip(".")
     first = role.split(" ", 1)[0]
-    if not role:
+    if first and first[1:] == first[1:].lower() and first.lower() not in NAMES:
+        return role[0].lower() + role[1:]
+    return role
+
+
+def _english_role(role: str) -> str:
+    """'Senior editor' -> 'a senior editor'; keeps acronyms, names and roles that have an
+    article."""
+    role = _in_sentence(role)
+    if not role or role.split(" ", 1)[0] in {"a", "an", "the"}:
         return role
-    if first.lower() in {"a", "an", "the"}:
-        return first.lower() + role[len(first) :]
-    if first[1:] == first[1:].lower() and first.lower() not in NAMES:
-        role = role[0].lower() + role[1:]
     article = "an" if role[0].lower() in "aeiou" else "a"
     return f"{article} {role}"
 
@@ -177,7 +182,7 @@ def assemble_prompt(
     """The complete prompt, in sections, in the idea's language."""
     opening, task, context_heading, approach, rules = HEADINGS.get(language, HEADINGS["en"])
     english, spanish = APPROACH.get(framework, (f"Use {framework}.", f"Usa {framework}."))
-    role = _english_role(role) if language == "en" else role.strip().rstrip(".")
+    role = _english_role(role) if language == "en" else _in_sentence(role)
     sections = [opening.format(role=role), f"## {task}\n{directive}"]
     if context.strip():
         sections.append(f"## {context_heading}\n{context.strip()}")

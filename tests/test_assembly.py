@@ -86,7 +86,7 @@ def test_spanish_prompt_uses_spanish_headings():
     prompt = assemble_prompt(
         "Chef", "Escribe una receta.", "step-back", ["Sin gluten"], "Cena", "es"
     )
-    assert prompt.startswith("Eres Chef.")
+    assert prompt.startswith("Eres chef.")
     assert "## Contexto\nCena" in prompt
     assert "## Restricciones\n- Sin gluten" in prompt
 
@@ -149,3 +149,16 @@ def test_embedded_confidence_is_no_higher_than_the_programs_domain_fit():
 )
 def test_english_role_reads_as_a_sentence(role, expected):
     assert assemble_prompt(role, "Do it.", "react", ["x"], "", "en").startswith(expected)
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("Redactora de discursos para bodas", "Eres redactora de discursos para bodas."),
+        ("Coach de técnicas de estudio", "Eres coach de técnicas de estudio."),
+        ("SEO especialista", "Eres SEO especialista."),
+        ("Desarrolladora Python sénior", "Eres desarrolladora Python sénior."),
+    ],
+)
+def test_spanish_role_reads_as_a_sentence(role, expected):
+    assert assemble_prompt(role, "Hazlo.", "react", ["x"], "", "es").startswith(expected)
