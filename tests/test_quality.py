@@ -8,6 +8,7 @@ from promptimp.quality import (
     ACCEPTABLE_FLOOR,
     JUNK_CEILING,
     Check,
+    correct_spelling,
     is_real_word,
     key_terms,
     language_of,
@@ -183,6 +184,38 @@ def test_non_words_fail():
         ]
     )
     assert "real words" in failed(report)
+
+
+def test_a_misspelt_word_copied_from_the_idea_fails():
+    idea = "sumarize this reserch paper for my class"
+    report = report_for(
+        idea=idea,
+        context="",
+        role="Science writer who summarises papers in plain language",
+        directive="Summarize this reserch paper for my class in plain words, by its question, "
+        "method, main finding and key limitation.",
+        guardrails=[
+            "Summarise the paper by its question, method, main finding and key limitation.",
+            "Never invent citations, authors or figures that the paper does not give.",
+            "Explain every technical term the first time it appears in the summary.",
+        ],
+    )
+    assert "no misspelt words" in failed(report)
+    assert "'reserch' is copied from the idea misspelt ('research')" in {
+        check.reason for check in report.failures
+    }
+
+
+@pytest.mark.parametrize("word", ["refactor", "onboarding", "paginación", "pytest", "dbt", "ok"])
+def test_rare_real_words_and_names_are_no_misspellings(word):
+    assert correct_spelling(word) == ""
+
+
+@pytest.mark.parametrize(
+    ("word", "meant"), [("reserch", "research"), ("fucntion", "function"), ("custmer", "customer")]
+)
+def test_misspellings_are_read_as_the_common_word_they_miss(word, meant):
+    assert correct_spelling(word) == meant
 
 
 def test_structural_checks_are_reported_but_carry_no_weight():

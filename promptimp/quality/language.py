@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from promptimp.quality.lexicon import is_real_word, language_of, plain
+from promptimp.quality.lexicon import correct_spelling, is_real_word, language_of, plain
 from promptimp.quality.reading import Reading
 from promptimp.quality.report import Check
 from promptimp.quality.sentences import circles
@@ -52,6 +52,17 @@ def check_language(reading: Reading) -> list[Check]:
             value=1.0 - min(1.0, share / (2 * NON_WORD_SHARE)),
         )
     )
+    misspelt = copied_misspellings(reading)
+    checks.append(
+        Check(
+            "no misspelt words",
+            not misspelt,
+            "no misspelt word of the idea is copied"
+            if not misspelt
+            else f"{misspelt[0]!r} is copied from the idea misspelt "
+            f"({correct_spelling(misspelt[0])!r})",
+        )
+    )
     loops = [name for name, field_text in reading.prose if circles(field_text)]
     checks.append(
         Check(
@@ -63,3 +74,12 @@ def check_language(reading: Reading) -> list[Check]:
         )
     )
     return checks
+
+
+def copied_misspellings(reading: Reading) -> list[str]:
+    """The idea's misspelt words ("reserch", "fucntion") that the prose repeats: the real-words
+    check lets the idea's own words through, but a person would fix these before pasting."""
+    idea_words = set(re.findall(r"[^\W\d_]+", reading.idea.lower()))
+    prose = " ".join(text for _, text in reading.prose)
+    found = (word.lower() for word in re.findall(r"[^\W\d_]+", prose))
+    return list(dict.fromkeys(w for w in found if w in idea_words and correct_spelling(w)))

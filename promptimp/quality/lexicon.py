@@ -10,9 +10,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from difflib import get_close_matches
 from functools import lru_cache
 
-from wordfreq import zipf_frequency
+from wordfreq import top_n_list, zipf_frequency
 
 STEM_CHARS = 5
 NON_WORD_ZIPF = 1.0
@@ -96,6 +97,37 @@ def is_real_word(word: str) -> bool:
     """True for a word found in English or Spanish text often enough (wordfreq)."""
     word = word.lower()
     return zipf(word, "en") >= NON_WORD_ZIPF or zipf(word, "es") >= NON_WORD_ZIPF
+
+
+MISSPELT_ZIPF = 1.5
+"""A word rarer than this in both languages may be a misspelling ('reserch', 'fucntion');
+rare real words the hand-written prompts use ('refactor', 'onboarding') are above it."""
+COMMON_ZIPF = 3.0
+"""The words a misspelling is compared with: at least this common in their language."""
+CLOSE_SPELLING = 0.85
+"""How alike (difflib's ratio) a misspelling and its common word are: 'shoud' and 'should'."""
+
+
+@lru_cache(maxsize=2)
+def _common_words(language: str) -> tuple[str, ...]:
+    return tuple(
+        word
+        for word in top_n_list(language, 30_000)
+        if word.isalpha() and zipf(word, language) >= COMMON_ZIPF
+    )
+
+
+@lru_cache(maxsize=4096)
+def correct_spelling(word: str) -> str:
+    """The common English or Spanish word that `word` misspells ("reserch" -> "research"), or ""
+    when it is no misspelling (a real word, a rare name, too short to tell)."""
+    word = word.lower()
+    if len(word) < 4 or max(zipf(word, "en"), zipf(word, "es")) >= MISSPELT_ZIPF:
+        return ""
+    for language in ("en", "es"):
+        if close := get_close_matches(word, _common_words(language), n=1, cutoff=CLOSE_SPELLING):
+            return close[0]
+    return ""
 
 
 _FUNCTION_WORDS_EN = "the of and to in for with on at by from is are this that it"
