@@ -40,11 +40,16 @@ def run_quality(run: PromptRun) -> QualityReport:
     return check_run(run)
 
 
+CAVEAT = "The checks cannot tell whether every rule fits this idea: read them before use."
+"""Said with every pass: people labeled most composed prompts that pass every check as needing
+an edit first (README, Quality checks and confidence)."""
+
+
 def verdict_text(report: QualityReport) -> str:
     """The verdict in one line: acceptable or not, the score, how many checks failed."""
     checks = plural(len(report.checks), "check")
     if report.acceptable:
-        return f"Quality: acceptable, score {report.score:.2f}; all {checks} passed."
+        return f"Quality: acceptable, score {report.score:.2f}; all {checks} passed. {CAVEAT}"
     return (
         f"Quality: not acceptable, score {report.score:.2f}; "
         f"{len(report.failures)} of {checks} failed."

@@ -22,6 +22,7 @@ from promptimp.history.records import VerdictShare
 from promptimp.models import RepositoryConnectionError
 from promptimp.quality import check_prompt
 from ui.jobs import CANCELLED
+from ui.views import CAVEAT
 
 FEW_SHOT_PROMPT = (
     "You are a senior backend engineer.\n\n## Task\nDesign a <b>versioned</b> REST API."
@@ -70,7 +71,8 @@ def test_each_side_shows_its_quality_verdict_and_the_junk_one_says_why(
         for answer in (JUNK_ANSWER, GOOD_ANSWER)
     )
     assert verdicts(at) == [  # acceptable ones first, then warnings
-        f"Quality: acceptable, score {good.score:.2f}; all {len(good.checks)} checks passed.",
+        f"Quality: acceptable, score {good.score:.2f}; all {len(good.checks)} checks passed. "
+        f"{CAVEAT}",
         f"Quality: not acceptable, score {junk.score:.2f}; "
         f"{len(junk.failures)} of {len(junk.checks)} checks failed.",
     ]

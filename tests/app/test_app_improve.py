@@ -20,6 +20,7 @@ from app_helpers import (
 
 from promptimp.quality import check_prompt
 from ui.jobs import CANCELLED
+from ui.views import CAVEAT
 
 IDEA = "Design a REST API for user management"
 
@@ -77,7 +78,8 @@ def test_improving_stores_the_run_and_shows_every_section(store, answers, open_p
     )
     quality = quality_of(GOOD_ANSWER, context="Python")
     assert verdicts(at) == [
-        f"Quality: acceptable, score {quality.score:.2f}; all {len(quality.checks)} checks passed."
+        f"Quality: acceptable, score {quality.score:.2f}; all {len(quality.checks)} checks passed. "
+        f"{CAVEAT}"
     ]
     assert check_items(at, "Failed checks") == []
     assert check_items(at, "Passed checks") == [

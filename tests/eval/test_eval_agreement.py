@@ -181,10 +181,11 @@ def test_the_model_row_covers_model_outputs_and_their_shown_confidence():
 
 
 def test_the_verdict_agrees_with_the_labels_on_the_composed_outputs_it_was_tuned_on():
-    # A regression guard on the tune split of the embedded model's labeled outputs (74.5% over
-    # the 365 labeled there; the checks were tuned on the first 222, where they agreed on 78.8%,
-    # and the later outputs of a broader library are harder for them); the holdout figure is
-    # the honest one and is printed by `promptimp eval agreement`.
+    # A regression guard on the tune split of the embedded model's labeled outputs (54.0% over
+    # the 365 labeled there since a second blind read made the labels stricter: the checks
+    # pass many prompts people would edit first); the holdout figure is printed by
+    # `promptimp eval agreement`.
     result = measure(load_judgments(BUNDLED_JUDGMENTS), "tune", source_prefix="local-")
     assert result.count >= 360
-    assert result.agreement >= 0.74
+    assert result.agreement >= 0.53
+    assert result.rejected_good == 0
