@@ -43,7 +43,7 @@ from eval.agreement import (  # noqa: E402
     measure_all,
 )
 from promptimp.models import BackendType, ImprovedPrompt, PromptImpError  # noqa: E402
-from promptimp.quality import Demo, check_prompt  # noqa: E402
+from promptimp.quality import Demo, check_prompt, weighed_confidence  # noqa: E402
 from promptimp.service import ImproveService  # noqa: E402
 from promptimp.settings import load_settings  # noqa: E402
 
@@ -87,6 +87,7 @@ def run_backend(
             output.guardrails,
             output.improved_prompt,
             demos=demos if backend is BackendType.FEW_SHOT else (),
+            confidence=weighed_confidence(service.model_version, output.confidence),
         )
         rows.append((idea, output, report.acceptable, seconds))
     return rows

@@ -157,7 +157,9 @@ def example_guardrails(path: str | Path) -> list[Demo]:
 
 
 def judge(judgment: WrittenPrompt, demos: Sequence[Demo] = ()) -> QualityReport:
-    """The quality checks of one labeled output or gold prompt."""
+    """The quality checks of one labeled output or gold prompt, with the confidence the
+    embedded model showed for its own outputs."""
+    model_output = isinstance(judgment, Judgment) and judgment.source.startswith(MODEL_SOURCE)
     return check_prompt(
         judgment.idea,
         judgment.context,
@@ -167,6 +169,7 @@ def judge(judgment: WrittenPrompt, demos: Sequence[Demo] = ()) -> QualityReport:
         judgment.guardrails,
         judgment.improved_prompt,
         demos=demos,
+        confidence=judgment.confidence if model_output else None,
     )
 
 

@@ -47,6 +47,7 @@ from promptimp.quality import (
     coverage,
     key_terms,
     prefixes,
+    weighed_confidence,
     words,
 )
 
@@ -275,7 +276,8 @@ def composite(parts: Mapping[str, float], acceptable: bool = True) -> float:
 
 
 def quality_report(example: Any, prediction: Any, demos: Sequence[Demo] = ()) -> QualityReport:
-    """The core's quality checks of one prediction for one example."""
+    """The core's quality checks of one prediction for one example (with its confidence when
+    the embedded model made it: `weighed_confidence`)."""
     return check_prompt(
         _text(example, "original_idea"),
         _text(example, "context"),
@@ -285,6 +287,10 @@ def quality_report(example: Any, prediction: Any, demos: Sequence[Demo] = ()) ->
         _guardrail_list(prediction),
         _text(prediction, "improved_prompt"),
         demos=demos,
+        confidence=weighed_confidence(
+            _text(prediction, "model_version"),
+            normalise_confidence(_field(prediction, "confidence")),
+        ),
     )
 
 

@@ -35,7 +35,15 @@ Progress = Callable[[int, int], None]
 """progress(done, total): examples evaluated so far, out of all examples of all backends."""
 
 UNEXPECTED_ERROR = "failed unexpectedly (see the log)"
-PREDICTED_FIELDS = {"improved_prompt", "role", "directive", "framework", "reasoning", "confidence"}
+PREDICTED_FIELDS = {
+    "improved_prompt",
+    "role",
+    "directive",
+    "framework",
+    "reasoning",
+    "confidence",
+    "model_version",
+}
 
 
 # -- running ---------------------------------------------------------------------------------

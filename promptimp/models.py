@@ -21,6 +21,8 @@ FRAMEWORKS: tuple[str, ...] = (
 )
 """Reasoning frameworks an improved prompt may ask for."""
 
+EMBEDDED_MODEL_PREFIX = "local/"
+"""How the embedded model's name starts in a run's model_version ("local/smollm2-...")."""
 MIN_GUARDRAILS = 3
 MAX_GUARDRAILS = 5
 MAX_RETENTION_DAYS = 36_500

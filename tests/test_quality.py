@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from promptimp.assembly import assemble_prompt
 from promptimp.quality import (
     ACCEPTABLE_FLOOR,
+    CONFIDENT,
     JUNK_CEILING,
     Check,
+    check_run,
     correct_spelling,
     is_real_word,
     key_terms,
@@ -266,3 +269,39 @@ def test_the_embedded_model_shows_the_checks_score_as_confidence():
     assert built_junk.confidence <= JUNK_CEILING
     hosted = to_improved_prompt({**junk, "improved_prompt": "x"}, IDEA, CONTEXT, assemble=False)
     assert hosted.confidence == 1.0  # a provider's own confidence is kept as stated
+
+
+def _stored_run(model_version: str, confidence: float):
+    from promptimp.models import BackendType, PromptRun
+
+    good = report_for()
+    assert good.acceptable
+    return PromptRun(
+        original_idea=IDEA,
+        context=CONTEXT,
+        improved_prompt=assemble_prompt(
+            GOOD["role"], GOOD["directive"], GOOD["framework"], GOOD["guardrails"], CONTEXT, "en"
+        ),
+        role=GOOD["role"],
+        directive=GOOD["directive"],
+        framework=GOOD["framework"],
+        guardrails=tuple(GOOD["guardrails"]),
+        backend=BackendType.ZERO_SHOT,
+        confidence=confidence,
+        model_version=model_version,
+    )
+
+
+def test_an_unsure_embedded_model_prompt_is_not_acceptable_however_well_formed():
+    unsure = check_run(_stored_run("local/smollm2-135m-instruct", 0.55))
+    assert not unsure.acceptable
+    assert failed(unsure) == {"confident"}
+    assert "confidence 0.55 (under 0.90)" in unsure.failures[0].reason
+    sure = check_run(_stored_run("local/smollm2-135m-instruct", CONFIDENT))
+    assert sure.acceptable and "confident" in {check.name for check in sure.checks}
+
+
+def test_a_providers_stated_confidence_does_not_weigh_in_the_verdict():
+    report = check_run(_stored_run("openai/gpt-4o-mini", 0.1))
+    assert report.acceptable
+    assert "confident" not in {check.name for check in report.checks}

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from promptimp.diagnostics import CHECK_IDEA, ModelCheck, check_model
 from promptimp.models import BackendType, ImprovedPrompt
-from promptimp.quality import QualityReport, check_prompt
+from promptimp.quality import QualityReport, check_prompt, weighed_confidence
 from promptimp.service import ImproveService
 
 
@@ -56,5 +56,6 @@ def run_model_check(service: ImproveService, model: str | None = None) -> ModelC
         answer.framework,
         answer.guardrails,
         answer.improved_prompt,
+        confidence=weighed_confidence(check.model_version, answer.confidence),
     )
     return ModelCheckReport(check, quality)

@@ -28,6 +28,7 @@ from promptimp.local.model import LocalModel, load_model
 from promptimp.local.model_file import resolve_model_path
 from promptimp.local.processors import CloseWithinBudget, DistinctStrings, NoRepeatWords
 from promptimp.local.schema import response_schema
+from promptimp.models import EMBEDDED_MODEL_PREFIX
 from promptimp.settings import Settings
 
 TEMPERATURE = 0.0
@@ -156,7 +157,7 @@ def build_local_lm(settings: Settings) -> dspy.LM:
     model = load_model(resolve_model_path(settings))
     engine = LocalEngine(model, settings.model_name)
     return dspy.LM(
-        f"local/{settings.model_name}",
+        f"{EMBEDDED_MODEL_PREFIX}{settings.model_name}",
         engine=engine,
         cache=False,
         num_retries=0,

@@ -41,12 +41,14 @@ from promptimp.quality.lexicon import (
     language_of,
     plain,
     prefixes,
+    spellings,
     stem,
     words,
 )
-from promptimp.quality.prompt import check_prompt, check_run
+from promptimp.quality.prompt import check_prompt, check_run, weighed_confidence
 from promptimp.quality.report import (
     ACCEPTABLE_FLOOR,
+    CONFIDENT,
     JUNK_CEILING,
     Check,
     Demo,
@@ -57,6 +59,7 @@ from promptimp.quality.report import (
 
 __all__ = [
     "ACCEPTABLE_FLOOR",
+    "CONFIDENT",
     "IMPERATIVES",
     "IMPERATIVES_EN",
     "IMPERATIVES_ES",
@@ -78,7 +81,9 @@ __all__ = [
     "prefixes",
     "request_of",
     "score_of",
+    "spellings",
     "stated_rules_of",
     "stem",
+    "weighed_confidence",
     "words",
 ]

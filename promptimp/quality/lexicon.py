@@ -118,16 +118,22 @@ def _common_words(language: str) -> tuple[str, ...]:
 
 
 @lru_cache(maxsize=4096)
-def correct_spelling(word: str) -> str:
-    """The common English or Spanish word that `word` misspells ("reserch" -> "research"), or ""
-    when it is no misspelling (a real word, a rare name, too short to tell)."""
+def spellings(word: str) -> tuple[str, ...]:
+    """The common English or Spanish words (at most two, closest first) that `word` may
+    misspell ("reserch" -> research); none when it is no misspelling (a real word, a rare
+    name, too short to tell)."""
     word = word.lower()
     if len(word) < 4 or max(zipf(word, "en"), zipf(word, "es")) >= MISSPELT_ZIPF:
-        return ""
+        return ()
     for language in ("en", "es"):
-        if close := get_close_matches(word, _common_words(language), n=1, cutoff=CLOSE_SPELLING):
-            return close[0]
-    return ""
+        if close := get_close_matches(word, _common_words(language), n=2, cutoff=CLOSE_SPELLING):
+            return tuple(close)
+    return ()
+
+
+def correct_spelling(word: str) -> str:
+    """The common word that `word` most likely misspells, or "" (`spellings`)."""
+    return next(iter(spellings(word)), "")
 
 
 _FUNCTION_WORDS_EN = "the of and to in for with on at by from is are this that it"

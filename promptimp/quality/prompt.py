@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from promptimp.models import PromptRun
+from promptimp.models import EMBEDDED_MODEL_PREFIX, PromptRun
 from promptimp.quality.directive import check_directive
 from promptimp.quality.framing import request_of
 from promptimp.quality.guardrails import check_guardrails
@@ -12,7 +12,7 @@ from promptimp.quality.language import check_language
 from promptimp.quality.lexicon import key_terms, language_of, plain, prefixes
 from promptimp.quality.noise import check_noise
 from promptimp.quality.reading import Reading
-from promptimp.quality.report import Demo, QualityReport, score_of
+from promptimp.quality.report import Demo, QualityReport, confidence_check, score_of
 from promptimp.quality.role import check_role
 from promptimp.quality.structure import check_structure
 
@@ -27,11 +27,13 @@ def check_prompt(
     improved_prompt: str,
     *,
     demos: Sequence[Demo] = (),
+    confidence: float | None = None,
 ) -> QualityReport:
     """Every check of one improved prompt, its verdict and its score.
 
     `demos` are (idea, guardrail) pairs of the examples the program was shown (few-shot), so
-    a guardrail copied from an example about something else is caught.
+    a guardrail copied from an example about something else is caught. `confidence` is the
+    embedded model's (`weighed_confidence`), checked against CONFIDENT; None checks none.
     """
     reading = Reading(
         idea=idea.strip(),
@@ -53,14 +55,21 @@ def check_prompt(
         + check_guardrails(reading, demos)
         + check_noise(reading)
         + check_language(reading)
+        + ([confidence_check(confidence)] if confidence is not None else [])
     )
     acceptable, score = score_of(checks)
     failures = tuple(check for check in checks if not check.passed)
     return QualityReport(tuple(checks), acceptable, score, failures)
 
 
+def weighed_confidence(model_version: str, confidence: float | None) -> float | None:
+    """The confidence the verdict weighs: the embedded model's, which is evidence (the checks
+    and the domain lead); None for a provider, whose stated confidence is its own claim."""
+    return confidence if model_version.startswith(EMBEDDED_MODEL_PREFIX) else None
+
+
 def check_run(run: PromptRun) -> QualityReport:
-    """`check_prompt` of a stored run's parts."""
+    """`check_prompt` of a stored run's parts and, from the embedded model, its confidence."""
     return check_prompt(
         run.original_idea,
         run.context,
@@ -69,4 +78,5 @@ def check_run(run: PromptRun) -> QualityReport:
         run.framework,
         run.guardrails,
         run.improved_prompt,
+        confidence=weighed_confidence(run.model_version, run.confidence),
     )

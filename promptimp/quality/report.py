@@ -60,6 +60,27 @@ def score_of(checks: Sequence[Check]) -> tuple[bool, float]:
     return False, JUNK_CEILING * share
 
 
+CONFIDENT = 0.9
+"""The least confidence of an embedded-model prompt the verdict accepts. Its confidence is the
+lower of the checks' score and how far the composer's nearest domain leads the next; below this
+the domain is unsure, and in labeled outputs such prompts were nearly all another trade's role
+and rules. Chosen on the tune split of data/judgments.jsonl (agreement 54% -> 78% there)."""
+
+
+def confidence_check(confidence: float) -> Check:
+    """Whether an embedded-model prompt's confidence reaches CONFIDENT."""
+    sure = confidence >= CONFIDENT
+    return Check(
+        "confident",
+        sure,
+        f"confidence {confidence:.2f}: the idea's domain is clear"
+        if sure
+        else f"confidence {confidence:.2f} (under {CONFIDENT:.2f}): unsure of the idea's domain, "
+        "so the role and rules may belong to another trade",
+        value=confidence,
+    )
+
+
 def evidence_confidence(
     report: QualityReport, stated: float | None, *, embedded: bool
 ) -> float | None:

@@ -181,11 +181,13 @@ def test_the_model_row_covers_model_outputs_and_their_shown_confidence():
 
 
 def test_the_verdict_agrees_with_the_labels_on_the_composed_outputs_it_was_tuned_on():
-    # A regression guard on the tune split of the embedded model's labeled outputs (54.0% over
-    # the 365 labeled there since a second blind read made the labels stricter: the checks
-    # pass many prompts people would edit first); the holdout figure is printed by
-    # `promptimp eval agreement`.
-    result = measure(load_judgments(BUNDLED_JUDGMENTS), "tune", source_prefix="local-")
+    # A regression guard on the tune split of the embedded model's labeled outputs, labeled
+    # twice (blind second read): 54.0% from the checks of the parts alone, 78.4% with the
+    # confidence the model showed weighed too (CONFIDENT was chosen there); the holdout figure
+    # is printed by `promptimp eval agreement`.
+    judgments = load_judgments(BUNDLED_JUDGMENTS)
+    result = measure(judgments, "tune", source_prefix="local-")
     assert result.count >= 360
-    assert result.agreement >= 0.53
-    assert result.rejected_good == 0
+    assert result.agreement >= 0.78
+    parts_alone = [j.model_copy(update={"confidence": None}) for j in judgments]
+    assert measure(parts_alone, "tune", source_prefix="local-").agreement < result.agreement
