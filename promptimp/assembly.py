@@ -12,35 +12,35 @@ from promptimp.quality import QualityReport, check_prompt, evidence_confidence
 APPROACH: dict[str, tuple[str, str]] = {
     "chain-of-thought": (
         "Use chain-of-thought: reason step by step before giving the final answer.",
-        "Usa chain-of-thought: razona paso a paso antes de dar la respuesta final.",
+        "Razona paso a paso antes de dar la respuesta final (chain-of-thought).",
     ),
     "tree-of-thoughts": (
         "Use tree-of-thoughts: explore several options, compare them, then commit to the best.",
-        "Usa tree-of-thoughts: explora varias opciones, compáralas y elige la mejor.",
+        "Explora varias opciones, compáralas y quédate con la mejor (tree-of-thoughts).",
     ),
     "decomposition": (
         "Use decomposition: split the task into parts, solve each, then combine them.",
-        "Usa decomposition: divide la tarea en partes, resuelve cada una y combínalas.",
+        "Divide la tarea en partes, resuelve cada una y combínalas (descomposición).",
     ),
     "role-playing": (
         "Use role-playing: answer fully in character as the expert described above.",
-        "Usa role-playing: responde por completo en el papel del experto descrito.",
+        "Responde por completo en el papel del experto descrito (juego de rol).",
     ),
     "react": (
         "Use react: alternate short reasoning steps with concrete actions and observations.",
-        "Usa react: alterna pasos breves de razonamiento con acciones y observaciones concretas.",
+        "Alterna pasos breves de razonamiento con acciones y observaciones concretas (ReAct).",
     ),
     "step-back": (
         "Use step-back: first state the general principles involved, then apply them here.",
-        "Usa step-back: primero enuncia los principios generales y luego aplícalos aquí.",
+        "Enuncia primero los principios generales y luego aplícalos aquí (step-back).",
     ),
     "few-shot": (
         "Use few-shot: give a short worked example first, then follow its pattern.",
-        "Usa few-shot: da primero un ejemplo breve resuelto y luego sigue su patrón.",
+        "Da primero un ejemplo breve resuelto y luego sigue su patrón (few-shot).",
     ),
     "self-critique": (
         "Use self-critique: draft an answer, review it against the guardrails, then improve it.",
-        "Usa self-critique: escribe un borrador, revísalo con las restricciones y mejóralo.",
+        "Escribe un borrador, revísalo con las restricciones y mejóralo (autocrítica).",
     ),
 }
 DEFAULT_FRAMEWORK = "chain-of-thought"

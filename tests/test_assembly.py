@@ -3,6 +3,7 @@
 import pytest
 
 from promptimp.assembly import (
+    APPROACH,
     assemble_prompt,
     detect_language,
     normalise_confidence,
@@ -10,6 +11,8 @@ from promptimp.assembly import (
     normalise_guardrails,
     to_improved_prompt,
 )
+from promptimp.models import FRAMEWORKS
+from promptimp.quality import language_of
 
 
 @pytest.mark.parametrize(
@@ -162,3 +165,9 @@ def test_english_role_reads_as_a_sentence(role, expected):
 )
 def test_spanish_role_reads_as_a_sentence(role, expected):
     assert assemble_prompt(role, "Hazlo.", "react", ["x"], "", "es").startswith(expected)
+
+
+@pytest.mark.parametrize("framework", FRAMEWORKS)
+def test_the_spanish_approach_is_written_in_spanish(framework):
+    spanish = APPROACH[framework][1]
+    assert language_of(spanish) == "es" and not spanish.startswith(f"Usa {framework}")
