@@ -14,7 +14,14 @@ from difflib import get_close_matches
 
 from wordfreq import zipf_frequency
 
-from promptimp.quality import IMPERATIVES_EN, IMPERATIVES_ES, plain, request_of, words
+from promptimp.quality import (
+    IMPERATIVES_EN,
+    IMPERATIVES_ES,
+    plain,
+    request_of,
+    spellings,
+    words,
+)
 
 REQUEST_EN = re.compile(
     r"^(?:please |pls |plz )?(?:can|could|would|will) you (?:please )?"
@@ -147,13 +154,27 @@ def task_sentence(idea: str, language: str) -> str:
     """The idea as one imperative sentence ending with a full stop (or a question mark when it
     quotes the person's question)."""
     text = re.sub(r"\s+", " ", request_of(idea)).strip()
-    text = _without_trailing_symbols(text)
+    text = _respelt(_without_trailing_symbols(text))
     sentence = _spanish_task(text) if language == "es" else _english_task(text)
     sentence = sentence.strip()
     if sentence.endswith("?") and not QUOTED_QUESTION.search(sentence):
         sentence = sentence.rstrip("?")
     end = "" if sentence.endswith("?") else "."
     return sentence[0].upper() + sentence[1:] + end
+
+
+def _respelt(text: str) -> str:
+    """The text with each lower-case misspelling that has one likely meaning respelt
+    ("this reserch paper" -> "this research paper"); an ambiguous one ("formual": formal or
+    formula?) is left as the person wrote it."""
+
+    def respell(found: re.Match[str]) -> str:
+        word = found.group()
+        meant = spellings(word) if word.islower() else ()
+        one_meaning = len(meant) == 1 or (len(meant) == 2 and meant[1].startswith(meant[0]))
+        return meant[0] if meant and one_meaning else word
+
+    return re.sub(r"[^\W\d_]+", respell, text)
 
 
 def _without_trailing_symbols(text: str) -> str:

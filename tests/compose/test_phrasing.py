@@ -36,3 +36,20 @@ from promptimp.compose.phrasing import task_sentence
 )
 def test_task_sentence(idea, language, expected):
     assert task_sentence(idea, language) == expected
+
+
+@pytest.mark.parametrize(
+    ("idea", "expected"),
+    [
+        ("sumarize this reserch paper for my class", "Summarize this research paper for my class."),
+        ("write a fucntion that validates emails", "Write a function that validates emails."),
+        # "formual" may be formal or formula: left as written; "shoud" is common on the web
+        (
+            "excel formual to count unique values",
+            "Help me with excel formual to count unique values.",
+        ),
+        ("refactor the onboarding flow", "Refactor the onboarding flow."),
+    ],
+)
+def test_a_misspelling_with_one_likely_meaning_is_respelt(idea, expected):
+    assert task_sentence(idea, "en") == expected
