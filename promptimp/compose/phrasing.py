@@ -165,8 +165,8 @@ def task_sentence(idea: str, language: str) -> str:
 
 def _respelt(text: str) -> str:
     """The text with each lower-case misspelling that has one likely meaning respelt
-    ("this reserch paper" -> "this research paper"); an ambiguous one ("formual": formal or
-    formula?) is left as the person wrote it."""
+    ("this reserch paper" -> "this research paper"); one that could mean two different words
+    is left as the person wrote it."""
 
     def respell(found: re.Match[str]) -> str:
         word = found.group()

@@ -126,6 +126,11 @@ def spellings(word: str) -> tuple[str, ...]:
     if len(word) < 4 or max(zipf(word, "en"), zipf(word, "es")) >= MISSPELT_ZIPF:
         return ()
     for language in ("en", "es"):
+        swapped = [
+            word[:at] + word[at + 1] + word[at] + word[at + 2 :] for at in range(len(word) - 1)
+        ]
+        if found := [w for w in dict.fromkeys(swapped) if zipf(w, language) >= COMMON_ZIPF]:
+            return tuple(found[:2])  # two letters swapped, the commonest slip ("wirte")
         if close := get_close_matches(word, _common_words(language), n=2, cutoff=CLOSE_SPELLING):
             return tuple(close)
     return ()

@@ -43,11 +43,14 @@ def test_task_sentence(idea, language, expected):
     [
         ("sumarize this reserch paper for my class", "Summarize this research paper for my class."),
         ("write a fucntion that validates emails", "Write a function that validates emails."),
-        # "formual" may be formal or formula: left as written; "shoud" is common on the web
+        ("wirte a fucntion in python", "Write a function in python."),
+        # two swapped letters first: "formual" is formula, not the nearer "formal"
         (
             "excel formual to count unique values",
-            "Help me with excel formual to count unique values.",
+            "Help me with excel formula to count unique values.",
         ),
+        # a slip common enough on the web to be a word of its own stays as written
+        ("weekend in lisbon what shoud i do", "Help me with weekend in lisbon what shoud i do."),
         ("refactor the onboarding flow", "Refactor the onboarding flow."),
     ],
 )
