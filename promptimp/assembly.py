@@ -8,6 +8,7 @@ from collections.abc import Iterable, Mapping
 
 from promptimp.models import FRAMEWORKS, MAX_GUARDRAILS, ImprovedPrompt
 from promptimp.quality import QualityReport, check_prompt, evidence_confidence
+from promptimp.text import indefinite_article
 
 APPROACH: dict[str, tuple[str, str]] = {
     "chain-of-thought": (
@@ -167,8 +168,7 @@ def _english_role(role: str) -> str:
     role = _in_sentence(role)
     if not role or role.split(" ", 1)[0] in {"a", "an", "the"}:
         return role
-    article = "an" if role[0].lower() in "aeiou" else "a"
-    return f"{article} {role}"
+    return f"{indefinite_article(role)} {role}"
 
 
 def assemble_prompt(

@@ -56,3 +56,15 @@ def first_line(error: BaseException) -> str:
 def plural(count: int, noun: str, nouns: str | None = None) -> str:
     """`count` and the noun in the right number: "1 run", "2 runs", "1,204 runs"."""
     return f"{count:,} {noun if count == 1 else nouns or noun + 's'}"
+
+
+_YOU_SOUND = re.compile(r"^(?:[uU][^aeiouAEIOU\W][aeiou]|[eE]u|[oO]ne\b|U[A-Z])")
+"""Words that start with a "you" or "w" sound: a user, a unit, a euro, a one-page, a UX writer."""
+
+
+def indefinite_article(phrase: str) -> str:
+    """'a' or 'an' for `phrase` by how its first word sounds: an editor, a usability test,
+    an umbrella, a UX researcher (spelling only; 'an hour' is not caught)."""
+    if not phrase or phrase[0].lower() not in "aeiou":
+        return "a"
+    return "a" if _YOU_SOUND.match(phrase) else "an"

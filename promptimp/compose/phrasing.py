@@ -22,6 +22,7 @@ from promptimp.quality import (
     spellings,
     words,
 )
+from promptimp.text import indefinite_article
 
 REQUEST_EN = re.compile(
     r"^(?:please |pls |plz )?(?:can|could|would|will) you (?:please )?"
@@ -289,7 +290,7 @@ def _with_article(text: str) -> str:
         return text
     if head.endswith("s") and not head.endswith("ss"):
         return text
-    return f"{'an' if found[0][0] in 'aeiou' else 'a'} {text}"
+    return f"{indefinite_article(text)} {text}"
 
 
 def _spanish_task(text: str) -> str:
