@@ -93,7 +93,7 @@ HEAD_NOUNS: dict[str, str] = {
 """The verb a topic gets from the first of these nouns it names ('a GraphQL schema for a blog'
 -> 'Design a GraphQL schema for a blog')."""
 UNCOUNTED = word_set("copy code terraform documentation config tokens okrs wording")
-QUOTED_QUESTION = re.compile(r"(?:this question|esta pregunta), ")
+QUOTED_QUESTION = re.compile(r"(?:this question|esta pregunta): ")
 SYMBOLS = word_set("So Sk Cf Mn")
 """Unicode categories of emoji, their modifiers and joiners."""
 DETERMINERS = word_set("a an the my our your this these that some their his her")
@@ -124,7 +124,7 @@ FIX_OPENINGS = {"en": "Find out why", "es": "Averigua por qué"}
 
 
 EXPLAIN_VERBS = ("Explain ", "Explica ")
-EXPLAIN_OPENINGS = (*EXPLAIN_VERBS, "Answer this question, ", "Responde a esta pregunta, ")
+EXPLAIN_OPENINGS = (*EXPLAIN_VERBS, "Answer this question: ", "Responde a esta pregunta: ")
 """How a task sentence for a question or a how-to starts."""
 
 
@@ -213,12 +213,12 @@ def _english_task(text: str) -> str:
     head, colon, rest = text.partition(": ")
     if colon and rest and len(head.split()) <= 4:
         if rest.endswith("?") or WH_QUESTION_EN.match(rest) or YES_NO_EN.match(rest):
-            return f"{_topic_task(head)} that answers this question, {rest.rstrip('?')}?"
+            return f"{_topic_task(head)} that answers this question: {rest.rstrip('?')}?"
         return f"{_topic_task(head)} about {rest}"
     if _starts_with_verb(text):
         return text
     if len(text.split()) >= LONG_IDEA_WORDS:
-        return f"Help me with this situation, {_sentence_case(text)}"
+        return f"Help me with this situation: {_sentence_case(text)}"
     asks_how = bool(HOW_TAIL.search(text))
     text = HOW_TAIL.sub("", text).rstrip(" ?,")
     if _starts_with_verb(text):
@@ -237,7 +237,7 @@ def _english_task(text: str) -> str:
     if WH_QUESTION_EN.match(text) and not re.match(r"how (?:would|could|will)\b", text, re.I):
         return f"Explain {_sentence_case(text)}"
     if YES_NO_EN.match(text) or WH_QUESTION_EN.match(text):
-        return f"Answer this question, {_sentence_case(text)}?"
+        return f"Answer this question: {_sentence_case(text)}?"
     if asks_how:
         return f"Explain how to handle {_sentence_case(text)}"
     return _topic_task(text)
@@ -297,7 +297,7 @@ def _spanish_task(text: str) -> str:
     if _starts_with_verb(text, IMPERATIVES_ES):
         return text
     if len(text.split()) >= LONG_IDEA_WORDS:
-        return f"Ayúdame con esta situación, {text[0].lower()}{text[1:]}"
+        return f"Ayúdame con esta situación: {text[0].lower()}{text[1:]}"
     first, _, tail = text.partition(" ")
     if _is_infinitive(first):
         return f"{_spanish_imperative(first)} {tail}".strip()
@@ -315,7 +315,7 @@ def _spanish_task(text: str) -> str:
         return f"{FIX_OPENINGS['es']} {text[0].lower()}{text[1:]} y propón cómo resolverlo"
     if QUESTION_ES.match(text):
         question = text.strip("¿?")
-        return f"Responde a esta pregunta, ¿{question}?"
+        return f"Responde a esta pregunta: ¿{question}?"
     return f"Prepara {_spanish_article(first)} {first.lower()} {tail}".strip()
 
 

@@ -77,7 +77,7 @@ def check_directive(reading: Reading) -> list[Check]:
 
 def _repeats_idea(reading: Reading) -> bool:
     """The directive is the idea cut short, or the idea pasted after an opener that names no
-    task ('Help me with this situation, <the idea>. ...'): the opener's sentence holds the
+    task ('Help me with this situation: <the idea>. ...'): the opener's sentence holds the
     idea's words in a row and at most PASTE_FILLER others."""
     idea_words, directive_words = words(reading.idea), words(reading.directive)
     if directive_words and idea_words[: len(directive_words)] == directive_words:

@@ -32,6 +32,12 @@ from promptimp.compose.phrasing import task_sentence
         ("cómo hacer una paella", "es", "Explica cómo hacer una paella."),
         ("Escribe un correo de bienvenida", "es", "Escribe un correo de bienvenida."),
         ("quiero hacer un presupuesto", "es", "Haz un presupuesto."),
+        (
+            "Should we build or buy our analytics tool? 🤔",
+            "en",
+            "Answer this question: should we build or buy our analytics tool?",
+        ),
+        ("¿Vale la pena un máster?", "es", "Responde a esta pregunta: ¿Vale la pena un máster?"),
     ],
 )
 def test_task_sentence(idea, language, expected):
